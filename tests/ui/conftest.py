@@ -1,0 +1,98 @@
+"""Qt test base: a synchronous task runner, settings in a temporary file, no modal surprises.
+
+Any message box a test did not expect fails the test instead of blocking it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from app.database import Database
+from app.demo import seed_demo
+from app.uow import UnitOfWork
+from app.users import Actor
+from ui.application import make_qapplication
+from ui.context import UiContext
+from ui.main_window import MainWindow
+from ui.tasks import TaskRunner
+
+
+class DialogRecorder:
+    """Stands in for modal dialogs: records what would have been shown."""
+
+    def __init__(self) -> None:
+        self.errors: list[tuple[str, BaseException]] = []
+        self.questions: list[str] = []
+        self.answer = QMessageBox.StandardButton.No
+
+
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
+    recorder = DialogRecorder()
+
+    def fake_error(parent: object, title: str, exc: BaseException) -> None:
+        recorder.errors.append((title, exc))
+
+    def fake_question(parent: object, title: str, text: str, *args: object,
+                      **kwargs: object) -> QMessageBox.StandardButton:
+        recorder.questions.append(text)
+        return recorder.answer
+
+    def unexpected(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"unexpected modal dialog: {args!r}")
+
+    for module in ("ui.main_window", "ui.cases.editor", "ui.cases.register_view",
+                   "ui.settings.page"):
+        monkeypatch.setattr(f"{module}.show_error", fake_error)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(fake_question))
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(unexpected))
+    monkeypatch.setattr(QMessageBox, "exec", unexpected)
+    return recorder
+
+
+@pytest.fixture
+def qapp_style(qapp: object) -> object:
+    make_qapplication()
+    return qapp
+
+
+@pytest.fixture
+def settings_file(tmp_path: Path) -> Path:
+    return tmp_path / "settings.ini"
+
+
+@pytest.fixture
+def ctx(database: Database, officer: Actor, qapp_style: object) -> UiContext:
+    return UiContext(database, officer)
+
+
+@pytest.fixture
+def demo_ctx(database: Database, admin: Actor, officer: Actor, qapp_style: object) -> UiContext:
+    with UnitOfWork(database.session_factory) as uow:
+        seed_demo(uow, admin)
+    return UiContext(database, officer)
+
+
+@pytest.fixture
+def make_window(qtbot, settings_file: Path, dialogs: DialogRecorder
+                ) -> Iterator[Callable[[UiContext], MainWindow]]:
+    windows: list[MainWindow] = []
+
+    def make(context: UiContext) -> MainWindow:
+        settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
+        window = MainWindow(context, settings, runner=TaskRunner(synchronous=True))
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        for editor in window.editors():
+            editor._autosave.stop()

@@ -1,0 +1,209 @@
+"""Settings: who is signed in, where the data lives, reference table versions, accounts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import users
+from app.errors import GoldenRuleError, ValidationError
+from app.users import Actor, Permission
+from app.vocab import Role
+from ui.context import UiContext
+from ui.dialogs import show_error
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class AccountsModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[Actor, bool]] = []
+
+    def set_rows(self, rows: list[tuple[Actor, bool]]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 4
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return (self.tr("Username"), self.tr("Full name"), self.tr("Role"),
+                    self.tr("State"))[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        actor, active = self._rows[index.row()]
+        return (actor.username, actor.full_name, actor.role.label,
+                self.tr("active") if active else self.tr("disabled"))[index.column()]
+
+
+class AddAccountDialog(QDialog):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("addAccountDialog")
+        self.ctx = ctx
+        self.setWindowTitle(self.tr("Add account"))
+        self.username = QLineEdit()
+        self.full_name = QLineEdit()
+        self.role = QComboBox()
+        for role in Role:
+            self.role.addItem(role.label, role.value)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b3261e")
+        form = QFormLayout()
+        form.addRow(self.tr("Username"), self.username)
+        form.addRow(self.tr("Full name"), self.full_name)
+        form.addRow(self.tr("Role"), self.role)
+        form.addRow(self.tr("Initial password"), self.password)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.try_create)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def try_create(self) -> None:
+        try:
+            with self.ctx.uow() as uow:
+                users.create_user(uow, self.ctx.actor, self.username.text().strip(),
+                                  self.full_name.text(), Role(self.role.currentData()),
+                                  self.password.text())
+        except ValidationError as exc:
+            self.error.setText("\n".join(str(p) for p in exc.problems))
+            return
+        except GoldenRuleError as exc:
+            self.error.setText(str(exc))
+            return
+        self.ctx.signals.sig_users_changed.emit()
+        self.accept()
+
+
+class SettingsPage(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsPage")
+        self.ctx = ctx
+        title = QLabel(self.tr("Settings"))
+        title.setObjectName("pageTitle")
+
+        you = QGroupBox(self.tr("Your account"))
+        form = QFormLayout(you)
+        form.addRow(self.tr("Signed in as"),
+                    QLabel(f"{ctx.actor.full_name} ({ctx.actor.username})"))
+        form.addRow(self.tr("Role"), QLabel(ctx.actor.role.label))
+        self.new_password = QLineEdit()
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.change_password_button = QPushButton(self.tr("Change password"))
+        self.change_password_button.clicked.connect(self._on_change_password_clicked)
+        self.password_note = QLabel()
+        self.password_note.setObjectName("muted")
+        row = QHBoxLayout()
+        row.addWidget(self.new_password)
+        row.addWidget(self.change_password_button)
+        form.addRow(self.tr("New password"), row)
+        form.addRow("", self.password_note)
+
+        storage = QGroupBox(self.tr("Database"))
+        form = QFormLayout(storage)
+        location = QLabel(ctx.db.display_name)
+        location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(self.tr("Location"), location)
+        form.addRow(self.tr("Schema version"), QLabel(ctx.db.migration.after))
+        if ctx.db.migration.backup:
+            form.addRow(self.tr("Backup before last upgrade"),
+                        QLabel(str(ctx.db.migration.backup)))
+
+        tables = QGroupBox(self.tr("Reference tables"))
+        form = QFormLayout(tables)
+        today = date.today()
+        for name, info in sorted(ctx.ref.tables.items()):
+            stale = ""
+            try:
+                if (today - date.fromisoformat(info.as_of)).days > 365:
+                    stale = self.tr("  — older than a year: check for an update")
+            except ValueError:
+                pass
+            label = QLabel(f"{info.version} (as of {info.as_of}){stale}")
+            label.setToolTip(info.source)
+            form.addRow(name.replace("_", " ").capitalize(), label)
+
+        self.accounts = QGroupBox(self.tr("Accounts"))
+        self.accounts_model = AccountsModel(self)
+        self.accounts_table = QTableView()
+        self.accounts_table.setModel(self.accounts_model)
+        self.accounts_table.verticalHeader().setVisible(False)
+        self.accounts_table.horizontalHeader().setStretchLastSection(True)
+        self.accounts_table.setColumnWidth(1, 220)
+        self.accounts_table.setColumnWidth(2, 160)
+        self.add_account_button = QPushButton(self.tr("Add account…"))
+        self.add_account_button.clicked.connect(self._on_add_account_clicked)
+        box = QVBoxLayout(self.accounts)
+        box.addWidget(self.accounts_table)
+        box.addWidget(self.add_account_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.accounts.setVisible(ctx.actor.can(Permission.MANAGE_USERS))
+
+        columns = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.addWidget(you)
+        left.addWidget(storage)
+        left.addWidget(tables)
+        left.addStretch(1)
+        right.addWidget(self.accounts)
+        right.addStretch(1)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.addWidget(title)
+        layout.addLayout(columns, 1)
+        ctx.signals.sig_users_changed.connect(self.reload_accounts)
+        self.reload_accounts()
+
+    def reload_accounts(self) -> None:
+        if not self.ctx.actor.can(Permission.MANAGE_USERS):
+            return
+        with self.ctx.uow() as uow:
+            self.accounts_model.set_rows(users.list_users(uow))
+
+    def _on_add_account_clicked(self) -> None:
+        AddAccountDialog(self.ctx, self).exec()
+
+    def _on_change_password_clicked(self) -> None:
+        try:
+            with self.ctx.uow() as uow:
+                users.change_password(uow, self.ctx.actor, self.ctx.actor.username,
+                                      self.new_password.text())
+        except GoldenRuleError as exc:
+            show_error(self, self.tr("Password not changed"), exc)
+            return
+        self.new_password.clear()
+        self.password_note.setText(self.tr("Password changed."))
