@@ -30,8 +30,8 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 class CaseRegisterModel(QAbstractTableModel):
-    COLUMNS = ("reference", "status", "licence_type", "exporter", "destination", "end_user",
-               "control", "value", "received", "deadline", "updated")
+    COLUMNS = ("reference", "status", "destination", "end_user", "exporter", "control", "value",
+               "received", "deadline", "licence_type", "updated")
 
     def __init__(self, ref: ReferenceData, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,24 +40,46 @@ class CaseRegisterModel(QAbstractTableModel):
         self._haystacks: list[str] = []
         self._today = date.today()
         self._headers = [
-            self.tr("Reference"), self.tr("Status"), self.tr("Type"), self.tr("Exporter"),
-            self.tr("Destination"), self.tr("End user"), self.tr("Control entries"),
-            self.tr("Value"), self.tr("Received"), self.tr("Deadline"), self.tr("Last change"),
+            self.tr("Reference"), self.tr("Status"), self.tr("Destination"), self.tr("End user"),
+            self.tr("Exporter"), self.tr("Control list"), self.tr("Value"),
+            self.tr("Received"), self.tr("Deadline"), self.tr("Type"), self.tr("Last change"),
         ]
         self._bold = QFont()
         self._bold.setBold(True)
+        self._sort_column = 0
+        self._sort_order = Qt.SortOrder.DescendingOrder
 
     def set_rows(self, rows: list[CaseSummary]) -> None:
         self.beginResetModel()
-        self._rows = rows
         self._today = date.today()
-        self._haystacks = [
-            " ".join((r.reference, r.exporter_name, r.end_user, r.destination,
-                      self._ref.country_name(r.destination), r.control_entries,
-                      r.licence_type, r.status.label)).casefold()
-            for r in rows
-        ]
+        self._rows = self._sorted(rows)
+        self._haystacks = [self._haystack(r) for r in self._rows]
         self.endResetModel()
+
+    def _haystack(self, r: CaseSummary) -> str:
+        return " ".join((r.reference, r.exporter_name, r.end_user, r.destination,
+                         self._ref.country_name(r.destination), r.control_entries,
+                         r.licence_type, r.status.label)).casefold()
+
+    def _sorted(self, rows: list[CaseSummary]) -> list[CaseSummary]:
+        column = self.COLUMNS[self._sort_column]
+        return sorted(rows, key=lambda r: (self._sort_key(r, column), r.reference),
+                      reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted in Python with a key: ten thousand rows in milliseconds, where Qt's
+        comparison sort would call data() hundreds of thousands of times."""
+        self._sort_column, self._sort_order = column, order
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_ids = [self._rows[i.row()].id for i in old]
+        self._rows = self._sorted(self._rows)
+        self._haystacks = [self._haystack(r) for r in self._rows]
+        positions = {r.id: n for n, r in enumerate(self._rows)}
+        self.changePersistentIndexList(
+            old, [self.index(positions[case_id], i.column()) for case_id, i in
+                  zip(old_ids, old, strict=True)])
+        self.layoutChanged.emit()
 
     def row_at(self, row: int) -> CaseSummary:
         return self._rows[row]
@@ -133,7 +155,7 @@ class CaseRegisterModel(QAbstractTableModel):
     def _display(self, r: CaseSummary, column: str) -> str:
         match column:
             case "reference":
-                return r.reference + ("  ·  demo" if r.is_demo else "")
+                return r.reference
             case "status":
                 return r.status.label
             case "licence_type":
@@ -185,6 +207,12 @@ class CaseFilterProxy(QSortFilterProxyModel):
         self._destination: str | None = None
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(False)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorting is the source model's job; the proxy keeps its order and only filters."""
+        model = self.sourceModel()
+        if isinstance(model, CaseRegisterModel) and column >= 0:
+            model.sort(column, order)
 
     def _change(self, attribute: str, value: object) -> None:
         """Qt 6.9+ wants the filter change bracketed; older versions invalidate after."""

@@ -90,7 +90,7 @@ class CaseRegisterPage(QWidget):
         hh = self.table.horizontalHeader()
         hh.setHighlightSections(False)
         hh.setStretchLastSection(False)
-        for column, width in enumerate((175, 140, 55, 210, 130, 210, 115, 150, 92, 92, 125)):
+        for column, width in enumerate((125, 120, 115, 175, 175, 100, 150, 88, 88, 50, 125)):
             self.table.setColumnWidth(column, width)
         self.table.setColumnHidden(CaseRegisterModel.COLUMNS.index("updated"), True)
         hh.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -133,7 +133,6 @@ class CaseRegisterPage(QWidget):
     def _on_loaded(self, rows: list[CaseSummary]) -> None:
         selected = self.current_case_id()
         self.model.set_rows(rows)
-        self.proxy.sort(self.proxy.sortColumn(), self.proxy.sortOrder())
         self._refill_destinations()
         self._update_count()
         if selected is not None:

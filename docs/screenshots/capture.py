@@ -1,0 +1,81 @@
+"""Render the screenshots in docs/screenshots from the real widgets on a demo database.
+
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/capture.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app import users  # noqa: E402
+from app.database import open_database  # noqa: E402
+from app.demo import seed_demo  # noqa: E402
+from app.uow import UnitOfWork  # noqa: E402
+from app.vocab import Role  # noqa: E402
+from ui.application import make_qapplication  # noqa: E402
+from ui.context import UiContext  # noqa: E402
+from ui.login import FirstRunDialog, LoginDialog  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.tasks import TaskRunner  # noqa: E402
+
+
+def shot(widget, name: str) -> None:
+    QApplication.processEvents()
+    widget.grab().save(str(HERE / name))
+    print("wrote", HERE / name)
+
+
+def main() -> None:
+    app = make_qapplication()
+    tmp = tempfile.TemporaryDirectory()
+    db = open_database(Path(tmp.name) / "demo.sqlite3")
+    first = FirstRunDialog(db)
+    first.full_name.setText("Amira Haddad")
+    first.show()
+    shot(first, "first-run.png")
+    first.close()
+    with UnitOfWork(db.session_factory) as uow:
+        admin = users.create_first_administrator(uow, "admin", "Amira Haddad", "demo-password-1")
+        officer = users.create_user(uow, admin, "jmercier", "Julien Mercier", Role.OFFICER,
+                                    "demo-password-2")
+        seed_demo(uow, admin)
+    login = LoginDialog(db, username="jmercier")
+    login.show()
+    shot(login, "login.png")
+    login.close()
+
+    settings = QSettings(str(Path(tmp.name) / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(UiContext(db, officer), settings, runner=TaskRunner(synchronous=True))
+    window.resize(1440, 860)
+    window.show()
+    shot(window, "register.png")
+    editor = window.open_case(2)
+    shot(window, "case-editor.png")
+    editor.tabs.setCurrentIndex(1)
+    shot(window, "case-parties.png")
+    editor.tabs.setCurrentIndex(2)
+    model = editor.goods_model
+    model.setData(model.index(1, 1), "ML31")
+    editor._revalidate()
+    shot(window, "case-goods-validation.png")
+    editor._autosave.stop()
+    window.show_area(5)
+    shot(window, "settings.png")
+    for e in window.editors():
+        e._autosave.stop()
+    db.dispose()
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
