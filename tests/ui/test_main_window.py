@@ -110,3 +110,28 @@ def test_unsaved_new_application_is_offered_after_restart(qtbot, ctx, make_windo
     assert dialogs.questions and "autosaved" in dialogs.questions[0]
     restored = second.current_editor()
     assert restored is not None and restored.exporter_name.text() == "Draft Exporter GmbH"
+
+
+def test_ctrl_s_saves_the_open_case(qtbot, demo_ctx, make_window) -> None:
+    from tests.ui.helpers import type_into
+
+    window = make_window(demo_ctx)
+    editor = window.open_case(3)
+    window.activateWindow()  # shortcuts only reach the active window
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    type_into(qtbot, editor.applicant_reference, "SKY-OIEL-2026-04-R1")
+    qtbot.keyClick(editor.applicant_reference, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not editor.is_dirty()
+    with demo_ctx.uow() as uow:
+        assert cases.get_case(uow, 3).data.applicant_reference == "SKY-OIEL-2026-04-R1"
+
+
+def test_optional_date_field_can_be_cleared(qtbot, demo_ctx, make_window) -> None:
+    window = make_window(demo_ctx)
+    editor = window.open_case(2)
+    field = editor.euc_date
+    assert field.value() is not None
+    field.lineEdit().selectAll()
+    qtbot.keyClick(field, Qt.Key.Key_Delete)
+    assert field.value() is None
+    assert editor.is_dirty()

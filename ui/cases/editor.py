@@ -10,7 +10,6 @@ from dataclasses import replace
 from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -283,8 +282,6 @@ class CaseEditor(QWidget):
             model.rowsInserted.connect(self._on_field_changed)
             model.rowsRemoved.connect(self._on_field_changed)
             model.modelReset.connect(self._on_field_changed)
-
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
 
     def _lines_page(self, table: QTableView, add: QPushButton, remove: QPushButton, hint: str,
                     extra: QWidget | None = None) -> QWidget:

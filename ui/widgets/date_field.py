@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QDateEdit, QWidget
 
 _EMPTY = QDate(1900, 1, 1)
@@ -22,6 +23,23 @@ class OptionalDateField(QDateEdit):
         self.setDate(_EMPTY)
         self.dateChanged.connect(lambda _d: self.sig_date_changed.emit())
         self.calendarWidget().clicked.connect(lambda _d: self.sig_date_changed.emit())
+        self.setToolTip(self.tr("Type or pick a date; Delete clears it"))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.date() == _EMPTY:  # open the calendar on today, not on the empty marker
+            self.calendarWidget().setCurrentPage(QDate.currentDate().year(),
+                                                 QDate.currentDate().month())
+        super().mousePressEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and (
+                self.lineEdit().selectedText() == self.lineEdit().text()):
+            self.clear_value()
+            return
+        if self.date() == _EMPTY and event.text().isdigit():
+            self.setDate(QDate.currentDate())
+            self.lineEdit().selectAll()
+        super().keyPressEvent(event)
 
     def value(self) -> date | None:
         qd = self.date()
