@@ -42,16 +42,30 @@ def _path(error: SchemaError) -> str:
 
 
 def _schema_problems(doc: Any) -> list[FieldProblem]:
-    problems = []
+    problems: list[FieldProblem] = []
     for err in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.path))):
-        message = err.message
-        if err.validator == "additionalProperties":
-            message = _("unknown field: {detail}").format(detail=err.message.split("(")[-1]
-                                                           .rstrip(")"))
-        elif err.validator == "required":
-            message = _("missing required field {detail}").format(detail=err.message.split(" ")[0])
-        problems.append(FieldProblem(_path(err), message))
+        path = _path(err)
+        # A missing or unknown field is named by its own path, not its parent's.
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            known = err.schema.get("properties", {}) if isinstance(err.schema, dict) else {}
+            found = [FieldProblem(_join(path, name), _("unknown field"))
+                     for name in err.instance if name not in known]
+        elif err.validator == "required" and isinstance(err.instance, dict):
+            found = [FieldProblem(_join(path, name), _("missing required field"))
+                     for name in err.validator_value if name not in err.instance]
+        else:
+            found = [FieldProblem(path, err.message)]
+        problems.extend(f for f in found if f not in problems)
     return problems
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _plain(value: Decimal) -> str:
+    """Plain notation ("100", never "1E+2"): the file format's decimal strings have no exponent."""
+    return format(value, "f")
 
 
 def _decimal(value: Any) -> Decimal:
@@ -144,8 +158,8 @@ def to_document(data: CaseData, record: dict[str, Any] | None = None) -> dict[st
         ],
         "goods": [
             {"description": g.description, "control_entry": g.control_entry,
-             "att_category": g.att_category, "quantity": str(g.quantity), "unit": g.unit,
-             "value": str(g.value), "currency": g.currency}
+             "att_category": g.att_category, "quantity": _plain(g.quantity), "unit": g.unit,
+             "value": _plain(g.value), "currency": g.currency}
             for g in data.goods
         ],
     }

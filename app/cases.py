@@ -259,7 +259,10 @@ def update_case(uow: UnitOfWork, actor: Actor, case_id: int, data: CaseData,
     _apply(case, data)
     after = _snapshot(case)
     if before == after:
-        return _record(case)
+        # Nothing to save: drop what _apply staged (rows for id-less items) and return the
+        # stored case, so the caller keeps the real row ids.
+        uow.session.rollback()
+        return _record(_load(uow, case_id))
     case.updated_at = now_utc()
     case.updated_by_id = actor.id
     try:
@@ -288,6 +291,8 @@ def change_status(uow: UnitOfWork, actor: Actor, case_id: int, target: CaseStatu
             raise ValidationError(problems, context=_(
                 "{ref} is not complete enough to register as received").format(
                     ref=case.reference))
+        if case.deadline is None:
+            case.deadline = default_deadline(_data(case), ref)
     if target in (CaseStatus.WITHDRAWN, CaseStatus.ON_HOLD) and not reason.strip():
         raise StatusTransitionError(_("Give a reason for putting the case {status}.").format(
             status=target.label.lower()))

@@ -43,8 +43,8 @@ class ReferenceDataError(GoldenRuleError):
     """A reference table under resources/ is missing or malformed."""
 
 
-class NotFoundError(GoldenRuleError):
-    pass
+class NotFoundError(InputError):
+    """A reference, id or name the user gave matches nothing."""
 
 
 class PermissionDeniedError(GoldenRuleError):

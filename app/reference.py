@@ -21,6 +21,8 @@ REFERENCE_DIR = Path(__file__).resolve().parent.parent / "resources" / "referenc
 
 _ML_ENTRY = re.compile(r"^ML(?P<num>\d{1,2})(?:\.(?P<sub>[a-z])(?:\.(?P<item>\d{1,2}))?)?$")
 _DUAL_USE_ENTRY = re.compile(r"^[0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*$")
+# National entries: UK-style PL5001 ratings, and NLR ("no licence required").
+_NATIONAL_ENTRY = re.compile(r"^(?:PL[0-9]{4}(?:\.[a-z0-9]+)*|NLR)$")
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class ReferenceData:
                 return _("{entry} is not a Common Military List category (ML1 to ML22)").format(
                     entry=text
                 )
-            if match["sub"] and category.subs and match["sub"] not in category.subs:
+            if match["sub"] and match["sub"] not in category.subs:
                 return _("{entry}: {cat} has no sub-entry '{sub}'").format(
                     entry=text, cat=category.id, sub=match["sub"]
                 )
@@ -107,7 +109,7 @@ class ReferenceData:
             return _("{entry} is not written as ML<number>[.<letter>[.<number>]]").format(
                 entry=text
             )
-        if _DUAL_USE_ENTRY.match(text) or text.upper().startswith(("PL", "NLR")):
+        if _DUAL_USE_ENTRY.match(text) or _NATIONAL_ENTRY.match(text):
             return None
         return _(
             "{entry} is neither a Common Military List entry (ML1 to ML22) nor a dual-use "

@@ -16,6 +16,9 @@ from app.reference import ReferenceData
 from app.vocab import PartyKind, PartyRole
 
 MAX_TEXT = 300
+#: The case file writes amounts as plain decimal strings with at most these many digits.
+MAX_DECIMAL_PLACES = 6
+MAX_INTEGER_DIGITS = 15
 
 
 def _country(problems: list[FieldProblem], ref: ReferenceData, path: str, code: str,
@@ -37,6 +40,16 @@ def _required(problems: list[FieldProblem], path: str, value: str, what: str) ->
 def _length(problems: list[FieldProblem], path: str, value: str, limit: int = MAX_TEXT) -> None:
     if len(value) > limit:
         problems.append(FieldProblem(path, _("at most {n} characters").format(n=limit)))
+
+
+def _decimal_form(problems: list[FieldProblem], path: str, value: Decimal) -> None:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
+        problems.append(FieldProblem(path, _("at most {n} decimal places").format(
+            n=MAX_DECIMAL_PLACES)))
+    elif value.adjusted() >= MAX_INTEGER_DIGITS:
+        problems.append(FieldProblem(path, _("at most {n} digits before the decimal point")
+                                     .format(n=MAX_INTEGER_DIGITS)))
 
 
 def validate_case(data: CaseData, ref: ReferenceData, *, complete: bool,
@@ -102,6 +115,8 @@ def validate_case(data: CaseData, ref: ReferenceData, *, complete: bool,
                                   .format(v=line.att_category)))
         if not line.quantity.is_finite() or line.quantity <= 0:
             p.append(FieldProblem(f"{base}.quantity", _("must be greater than zero")))
+        else:
+            _decimal_form(p, f"{base}.quantity", line.quantity)
         if line.unit not in ref.units:
             p.append(FieldProblem(f"{base}.unit", _("'{v}' is not a known unit").format(
                 v=line.unit)))
@@ -109,6 +124,8 @@ def validate_case(data: CaseData, ref: ReferenceData, *, complete: bool,
             p.append(FieldProblem(f"{base}.value", _("cannot be negative")))
         elif line.value >= Decimal("1e15"):
             p.append(FieldProblem(f"{base}.value", _("is implausibly large")))
+        else:
+            _decimal_form(p, f"{base}.value", line.value)
         if line.currency not in ref.currencies:
             p.append(FieldProblem(f"{base}.currency", _("'{v}' is not an accepted currency")
                                   .format(v=line.currency)))

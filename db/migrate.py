@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -59,9 +60,18 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in _script().walk_revisions()}
 
 
+def _readonly_uri(path: Path, *, immutable: bool = False) -> str:
+    """A SQLite URI; the path is percent-encoded, else a '#' or '?' in a folder name cuts it."""
+    return (f"file:{quote(path.as_posix(), safe='/:')}?mode=ro"
+            + ("&immutable=1" if immutable else ""))
+
+
 def _sqlite_revision_readonly(path: Path) -> str | None:
+    # Even a read-only connection creates -wal and -shm files beside a WAL database. With
+    # no journal pending, the file alone is the whole database: read it as immutable.
+    pending = any(path.with_name(path.name + s).exists() for s in ("-wal", "-journal"))
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(_readonly_uri(path, immutable=not pending), uri=True)
     except sqlite3.Error as exc:
         raise DatabaseUnreadableError(str(exc)) from exc
     try:
@@ -103,7 +113,7 @@ def backup_sqlite(path: Path, revision: str) -> Path:
     """A consistent copy through SQLite's backup API (safe with WAL and open readers)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.stem}.backup-{revision}-{stamp}{path.suffix or '.sqlite3'}")
-    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    src = sqlite3.connect(_readonly_uri(path), uri=True)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)

@@ -36,7 +36,7 @@ def shot(widget, name: str) -> None:
 
 
 def main() -> None:
-    app = make_qapplication()
+    make_qapplication()
     tmp = tempfile.TemporaryDirectory()
     db = open_database(Path(tmp.name) / "demo.sqlite3")
     first = FirstRunDialog(db)
