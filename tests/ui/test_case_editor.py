@@ -204,3 +204,17 @@ def test_closed_case_is_read_only(qtbot, demo_ctx, make_window, monkeypatch) -> 
     assert editor.exporter_name.isReadOnly()
     assert not editor.add_goods_button.isEnabled()
     assert not editor.status_button.isEnabled()
+
+
+def test_delete_key_removes_the_selected_goods_line(qtbot, demo_ctx, make_window) -> None:
+    window = make_window(demo_ctx)
+    editor = window.open_case(3)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    editor.tabs.setCurrentIndex(2)
+    table = editor.goods_table
+    table.setFocus()
+    table.setCurrentIndex(editor.goods_model.index(1, 0))
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert [g.description[:9] for g in editor.current_data().goods] == ["Hydraulic", "Cockpit d"]
+    assert editor.is_dirty()

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -253,6 +254,15 @@ class CaseEditor(QWidget):
         for column, width in enumerate((160, 120, 180)):
             self.history_table.setColumnWidth(column, width)
 
+        for table, model in ((self.parties_table, self.parties_model),
+                             (self.goods_table, self.goods_model)):
+            remove = QAction(self.tr("Remove row"), table)
+            remove.setShortcut(QKeySequence(Qt.Key.Key_Delete))
+            remove.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            remove.triggered.connect(
+                lambda _c=False, t=table, m=model: self.editable and self._remove_selected(t, m))
+            table.addAction(remove)
+
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(application, self.tr("Application"))
@@ -335,10 +345,16 @@ class CaseEditor(QWidget):
     def ask_restore_draft(self, draft: StoredDraft) -> bool:
         """Overridable in tests; asks whether to bring back unsaved work."""
         when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        text = self.tr("There are unsaved changes to this application from %1 (autosaved). "
+                       "Restore them?").replace("%1", when)
+        if self.record and draft.base_version != self.record.row_version:
+            text += "\n\n" + self.tr(
+                "The case was saved again since (last by %1, %2). Restoring puts your "
+                "version in the editor; saving it would replace those later changes.").replace(
+                "%1", self.record.updated_by).replace(
+                "%2", self.record.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"))
         answer = QMessageBox.question(
-            self, self.tr("Unsaved changes found"),
-            self.tr("There are unsaved changes to this application from %1 (autosaved). "
-                    "Restore them?").replace("%1", when),
+            self, self.tr("Unsaved changes found"), text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes)
         return answer == QMessageBox.StandardButton.Yes

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,39 +26,17 @@ from app.users import Actor, Permission
 from app.vocab import Role
 from ui.context import UiContext
 from ui.dialogs import show_error
+from ui.table_model import RowsTableModel
 
-_Index = QModelIndex | QPersistentModelIndex
 
+class AccountsModel(RowsTableModel[tuple[Actor, bool]]):
+    def headers(self) -> tuple[str, ...]:
+        return self.tr("Username"), self.tr("Full name"), self.tr("Role"), self.tr("State")
 
-class AccountsModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple[Actor, bool]] = []
-
-    def set_rows(self, rows: list[tuple[Actor, bool]]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 4
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return (self.tr("Username"), self.tr("Full name"), self.tr("Role"),
-                    self.tr("State"))[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        actor, active = self._rows[index.row()]
+    def cells(self, row: tuple[Actor, bool]) -> tuple[str, ...]:
+        actor, active = row
         return (actor.username, actor.full_name, actor.role.label,
-                self.tr("active") if active else self.tr("disabled"))[index.column()]
+                self.tr("active") if active else self.tr("disabled"))
 
 
 class AddAccountDialog(QDialog):
