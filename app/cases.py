@@ -68,6 +68,8 @@ class CaseSummary:
     deadline: date | None
     updated_at: datetime
     is_demo: bool
+    applicant_reference: str = ""
+    euc_number: str = ""
 
 
 def format_reference(year: int, number: int) -> str:
@@ -335,7 +337,8 @@ def list_cases(uow: UnitOfWork) -> list[CaseSummary]:
     rows = s.execute(
         select(Case.id, Case.reference, Case.status, Case.licence_type, Case.exporter_name,
                Case.destination, Case.received_date, Case.deadline, Case.updated_at,
-               Case.is_demo).order_by(Case.id.desc())
+               Case.is_demo, Case.applicant_reference, Case.euc_number)
+        .order_by(Case.id.desc())
     )
     return [
         CaseSummary(
@@ -345,6 +348,7 @@ def list_cases(uow: UnitOfWork) -> list[CaseSummary]:
             control_entries=", ".join(entries.get(r.id, [])),
             value_text=_value_text(totals.get(r.id, {})), received_date=r.received_date,
             deadline=r.deadline, updated_at=r.updated_at, is_demo=r.is_demo,
+            applicant_reference=r.applicant_reference, euc_number=r.euc_number,
         )
         for r in rows
     ]

@@ -33,6 +33,10 @@ def test_register_lists_and_filters_cases(qtbot, demo_ctx, make_window) -> None:
     assert "1 of 5" in page.count_label.text()
     type_into(qtbot, page.search, "ML10.h royal")  # every word must match
     qtbot.waitUntil(lambda: page.proxy.rowCount() == 1, timeout=2000)
+    type_into(qtbot, page.search, "npS-euc-0417")  # the end-user certificate number
+    qtbot.waitUntil(lambda: page.proxy.rowCount() == 1, timeout=2000)
+    type_into(qtbot, page.search, "NBM-EXP")  # the applicant's own reference
+    qtbot.waitUntil(lambda: page.proxy.rowCount() == 1, timeout=2000)
     type_into(qtbot, page.search, "")
     qtbot.waitUntil(lambda: page.proxy.rowCount() == 5, timeout=2000)
 

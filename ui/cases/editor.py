@@ -501,10 +501,45 @@ class CaseEditor(QWidget):
             self.problems_label.hide()
         self._update_header()
 
+    def _field_labels(self) -> dict[str, str]:
+        return {
+            "licence_type": self.tr("Licence type"),
+            "applicant_reference": self.tr("Applicant's reference"),
+            "exporter.name": self.tr("Exporter's name"),
+            "exporter.country": self.tr("Exporter's country"),
+            "exporter.registration_number": self.tr("Exporter's registration no."),
+            "destination": self.tr("Destination"),
+            "end_use": self.tr("Stated end use"),
+            "end_user_certificate.number": self.tr("End-user certificate number"),
+            "end_user_certificate.date": self.tr("End-user certificate date"),
+            "end_user_certificate.issuer": self.tr("End-user certificate issuer"),
+            "received_date": self.tr("Received"),
+            "deadline": self.tr("Deadline"),
+            "parties": self.tr("Parties"),
+            "goods": self.tr("Goods"),
+            "role": self.tr("role"), "name": self.tr("name"), "country": self.tr("country"),
+            "kind": self.tr("kind"), "description": self.tr("description"),
+            "control_entry": self.tr("control entry"), "att_category": self.tr("ATT category"),
+            "quantity": self.tr("quantity"), "unit": self.tr("unit"), "value": self.tr("value"),
+            "currency": self.tr("currency"),
+        }
+
     def _describe_problem(self, problem: FieldProblem) -> str:
+        """'goods[1].control_entry' reads as 'Goods line 2, control entry' to an officer."""
         from html import escape
 
-        return escape(str(problem))
+        labels = self._field_labels()
+        path = problem.field
+        for prefix, label in (("parties[", self.tr("Party %1")),
+                              ("goods[", self.tr("Goods line %1"))):
+            if path.startswith(prefix):
+                row_text, _sep, field = path[len(prefix):].partition("].")
+                where = label.replace("%1", str(int(row_text) + 1))
+                path_text = f"{where}, {labels.get(field, field)}"
+                break
+        else:
+            path_text = labels.get(path, path)
+        return f"<b>{escape(path_text)}</b>: {escape(problem.message)}"
 
     def _update_header(self) -> None:
         self.title_label.setText(self.title())
@@ -535,10 +570,24 @@ class CaseEditor(QWidget):
         self.status_menu.clear()
         targets = allowed_targets(self.status) if self.record else []
         for target in targets:
-            action = self.status_menu.addAction(target.label)
+            action = self.status_menu.addAction(self._transition_label(target))
             action.setData(target.value)
             action.triggered.connect(lambda _c=False, t=target: self.change_status(t))
         self.status_button.setEnabled(bool(targets))
+
+    def _transition_label(self, target: CaseStatus) -> str:
+        current = self.status
+        if target == CaseStatus.RECEIVED:
+            return (self.tr("Register as received") if current == CaseStatus.DRAFT
+                    else self.tr("Back to received"))
+        if target == CaseStatus.IN_ASSESSMENT:
+            return (self.tr("Start assessment") if current == CaseStatus.RECEIVED
+                    else self.tr("Resume assessment"))
+        return {
+            CaseStatus.ON_HOLD: self.tr("Put on hold…"),
+            CaseStatus.REFERRED: self.tr("Refer to a supervisor"),
+            CaseStatus.WITHDRAWN: self.tr("Record withdrawal by the applicant…"),
+        }.get(target, target.label)
 
     # rows -------------------------------------------------------------------------------
     def _on_add_party_clicked(self) -> None:

@@ -59,7 +59,8 @@ class CaseRegisterModel(QAbstractTableModel):
     def _haystack(self, r: CaseSummary) -> str:
         return " ".join((r.reference, r.exporter_name, r.end_user, r.destination,
                          self._ref.country_name(r.destination), r.control_entries,
-                         r.licence_type, r.status.label)).casefold()
+                         r.licence_type, r.status.label, r.applicant_reference,
+                         r.euc_number)).casefold()
 
     def _sorted(self, rows: list[CaseSummary]) -> list[CaseSummary]:
         column = self.COLUMNS[self._sort_column]

@@ -48,7 +48,8 @@ class CaseRegisterPage(QWidget):
 
         self.search = QLineEdit()
         self.search.setPlaceholderText(
-            self.tr("Search reference, exporter, end user, destination, control entry…"))
+            self.tr("Search reference, exporter, end user, destination, control entry, "
+                    "applicant's reference, certificate number…"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(200)
         self._search_timer = QTimer(self, singleShot=True, interval=150)

@@ -131,7 +131,11 @@ class SettingsPage(QWidget):
                 pass
             label = QLabel(f"{info.version} (as of {info.as_of}){stale}")
             label.setToolTip(info.source)
-            form.addRow(name.replace("_", " ").capitalize(), label)
+            titles = {"att_categories": self.tr("ATT categories"),
+                      "control_list": self.tr("Common Military List"),
+                      "countries": self.tr("Countries"), "currencies": self.tr("Currencies"),
+                      "licence_types": self.tr("Licence types"), "units": self.tr("Units")}
+            form.addRow(titles.get(name, name), label)
 
         self.accounts = QGroupBox(self.tr("Accounts"))
         self.accounts_model = AccountsModel(self)
