@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=[r.value for r in users.Role])
     p.add_argument("--full-name")
     user.add_parser("list", help=_("list accounts"))
+    for action, text in (("disable", _("disable an account (it can no longer sign in)")),
+                         ("enable", _("enable a disabled account")),
+                         ("password", _("set an account's password, read from stdin"))):
+        user.add_parser(action, help=text).add_argument("name")
 
     case = sub.add_parser("case", help=_("licence applications")).add_subparsers(
         dest="case_command", metavar="ACTION", required=True)
@@ -123,6 +127,15 @@ def _cmd_user(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO
                                         users.parse_role(args.role), password)
             print(_("Created {role} '{u}'").format(role=created.role.value,
                                                    u=created.username), file=out)
+        elif args.user_command in ("disable", "enable"):
+            users.set_active(uow, actor, args.name, args.user_command == "enable")
+            print(_("{u} is {state}").format(
+                u=args.name, state=_("enabled") if args.user_command == "enable"
+                else _("disabled")), file=out)
+        elif args.user_command == "password":
+            password = _read_secret(stdin, _("new password"))
+            users.change_password(uow, actor, args.name, password)
+            print(_("Password changed for {u}").format(u=args.name), file=out)
         else:
             for account, active in users.list_users(uow):
                 state = "" if active else _(" (disabled)")

@@ -44,6 +44,7 @@ def sign_in(db: Database) -> Actor | None:
 
 def run_gui(db_arg: str | None = None) -> int:
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     app = make_qapplication()
     try:
         db = open_database(db_arg)
@@ -61,6 +62,8 @@ def run_gui(db_arg: str | None = None) -> int:
             break
         window = MainWindow(UiContext(db, actor), settings)
         window.show()
+        window.raise_()
+        window.activateWindow()
         log.info("window shown %.2f s after start", time.perf_counter() - STARTED)
         window.offer_unsaved_drafts()
         status = app.exec()

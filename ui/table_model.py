@@ -28,6 +28,9 @@ class RowsTableModel(QAbstractTableModel, Generic[R]):
         self._rows = list(rows)
         self.endResetModel()
 
+    def row(self, position: int) -> R:
+        return self._rows[position]
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 

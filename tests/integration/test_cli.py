@@ -500,3 +500,22 @@ def test_real_process(tmp_path: Path, sample_case_data: CaseData) -> None:
     done = _run(db, "case", "import", str(bad), env=env)
     assert done.returncode == 2
     assert "destination: 'XX'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_user_disable_enable_and_password(ready: Cli) -> None:
+    assert ready.admin("user", "disable", "olga").code == 0
+    assert "olga\tofficer\tOlga Øfficer (disabled)" in ready.admin("user", "list").out
+    refused = ready("case", "list", user="olga", password=OFFICER_PW)
+    assert refused.code == 2 and "disabled" in refused.err
+    assert ready.admin("user", "enable", "olga").code == 0
+    assert ready.admin("user", "password", "olga", stdin="fresh-password-9\n").code == 0
+    assert ready("case", "list", user="olga", password=OFFICER_PW).code == 2
+    assert ready("case", "list", user="olga", password="fresh-password-9").code == 0
+    # an officer may change only their own password, and may not disable anyone
+    assert ready("user", "disable", "admin", user="olga", password="fresh-password-9").code == 1
+    assert ready("user", "password", "admin", stdin="hijacked-pass-1\n", user="olga",
+                 password="fresh-password-9").code == 1
+    assert ready("user", "password", "olga", stdin="short\n", user="olga",
+                 password="fresh-password-9").code == 2
+    assert ready.admin("user", "disable", "admin").code == 2  # not yourself
+    assert ready.admin("user", "disable", "nobody").code == 2

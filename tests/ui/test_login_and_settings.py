@@ -88,3 +88,32 @@ def test_administrator_adds_an_account_in_settings(qtbot, database, admin, make_
 def test_officer_sees_no_account_management(qtbot, ctx, make_window) -> None:
     window = make_window(ctx)
     assert not window.settings_page.accounts.isVisibleTo(window.settings_page)
+
+
+def test_administrator_disables_an_account_and_sets_a_password(qtbot, database, admin, officer,
+                                                               make_window, monkeypatch,
+                                                               qapp_style) -> None:
+    from ui.context import UiContext
+
+    window = make_window(UiContext(database, admin))
+    page = window.settings_page
+    names = [page.accounts_model.row(r)[0].username for r in range(page.accounts_model.rowCount())]
+    page.accounts_table.setCurrentIndex(page.accounts_model.index(names.index("admin"), 0))
+    assert not page.toggle_account_button.isEnabled()  # not your own account
+    page.accounts_table.setCurrentIndex(page.accounts_model.index(names.index("olga"), 0))
+    assert page.toggle_account_button.text() == "Disable"
+    qtbot.mouseClick(page.toggle_account_button, Qt.MouseButton.LeftButton)
+    with users.UnitOfWork(database.session_factory) as uow:
+        try:
+            users.authenticate(uow, "olga", OFFICER_PASSWORD)
+            raise AssertionError("a disabled account signed in")
+        except users.AuthenticationError as exc:
+            assert "disabled" in str(exc)
+
+    monkeypatch.setattr(page, "ask_new_password", lambda username: "a-brand-new-pass")
+    page.accounts_table.setCurrentIndex(page.accounts_model.index(names.index("olga"), 0))
+    assert page.toggle_account_button.text() == "Enable"
+    qtbot.mouseClick(page.toggle_account_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.reset_password_button, Qt.MouseButton.LeftButton)
+    with users.UnitOfWork(database.session_factory) as uow:
+        assert users.authenticate(uow, "olga", "a-brand-new-pass").username == "olga"

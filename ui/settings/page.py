@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -145,11 +146,24 @@ class SettingsPage(QWidget):
         self.accounts_table.horizontalHeader().setStretchLastSection(True)
         self.accounts_table.setColumnWidth(1, 220)
         self.accounts_table.setColumnWidth(2, 160)
+        self.accounts_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.accounts_table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.add_account_button = QPushButton(self.tr("Add account…"))
         self.add_account_button.clicked.connect(self._on_add_account_clicked)
+        self.toggle_account_button = QPushButton(self.tr("Disable"))
+        self.toggle_account_button.clicked.connect(self._on_toggle_account_clicked)
+        self.reset_password_button = QPushButton(self.tr("Set password…"))
+        self.reset_password_button.clicked.connect(self._on_reset_password_clicked)
+        self.accounts_table.selectionModel().currentRowChanged.connect(
+            lambda *_a: self._update_account_buttons())
+        buttons = QHBoxLayout()
+        for button in (self.add_account_button, self.toggle_account_button,
+                       self.reset_password_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
         box = QVBoxLayout(self.accounts)
         box.addWidget(self.accounts_table)
-        box.addWidget(self.add_account_button, 0, Qt.AlignmentFlag.AlignLeft)
+        box.addLayout(buttons)
         self.accounts.setVisible(ctx.actor.can(Permission.MANAGE_USERS))
 
         columns = QHBoxLayout()
@@ -172,8 +186,59 @@ class SettingsPage(QWidget):
     def reload_accounts(self) -> None:
         if not self.ctx.actor.can(Permission.MANAGE_USERS):
             return
+        selected = self.selected_account()
         with self.ctx.uow() as uow:
             self.accounts_model.set_rows(users.list_users(uow))
+        if selected is not None:  # keep the same account selected across the reload
+            for position in range(self.accounts_model.rowCount()):
+                if self.accounts_model.row(position)[0].id == selected[0].id:
+                    self.accounts_table.setCurrentIndex(self.accounts_model.index(position, 0))
+        self._update_account_buttons()
+
+    def selected_account(self) -> tuple[Actor, bool] | None:
+        index = self.accounts_table.currentIndex()
+        return self.accounts_model.row(index.row()) if index.isValid() else None
+
+    def _update_account_buttons(self) -> None:
+        selected = self.selected_account()
+        self.toggle_account_button.setEnabled(
+            selected is not None and selected[0].id != self.ctx.actor.id)
+        self.reset_password_button.setEnabled(selected is not None)
+        self.toggle_account_button.setText(
+            self.tr("Enable") if selected and not selected[1] else self.tr("Disable"))
+
+    def _on_toggle_account_clicked(self) -> None:
+        selected = self.selected_account()
+        if selected is None:
+            return
+        account, active = selected
+        try:
+            with self.ctx.uow() as uow:
+                users.set_active(uow, self.ctx.actor, account.username, not active)
+        except GoldenRuleError as exc:
+            show_error(self, self.tr("Account not changed"), exc)
+            return
+        self.ctx.signals.sig_users_changed.emit()
+
+    def _on_reset_password_clicked(self) -> None:
+        selected = self.selected_account()
+        if selected is None:
+            return
+        password = self.ask_new_password(selected[0].username)
+        if password is None:
+            return
+        try:
+            with self.ctx.uow() as uow:
+                users.change_password(uow, self.ctx.actor, selected[0].username, password)
+        except GoldenRuleError as exc:
+            show_error(self, self.tr("Password not changed"), exc)
+
+    def ask_new_password(self, username: str) -> str | None:
+        """Overridable in tests."""
+        text, ok = QInputDialog.getText(
+            self, self.tr("Set password"), self.tr("New password for %1:").replace(
+                "%1", username), QLineEdit.EchoMode.Password)
+        return text if ok else None
 
     def _on_add_account_clicked(self) -> None:
         AddAccountDialog(self.ctx, self).exec()
