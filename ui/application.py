@@ -14,6 +14,7 @@ from app.errors import GoldenRuleError
 from app.uow import UnitOfWork
 from app.users import Actor, has_users
 from ui.context import UiContext
+from ui.i18n import install_translators
 from ui.login import FirstRunDialog, LoginDialog
 from ui.main_window import MainWindow
 from ui.style import apply_style
@@ -30,6 +31,8 @@ def make_qapplication() -> QApplication:
     app.setOrganizationName("GoldenRule")
     app.setApplicationDisplayName("Golden Rule")
     apply_style(app)
+    for catalogue in install_translators(app):
+        log.info("translation loaded: %s", catalogue)
     return app
 
 
