@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +29,7 @@ from app.uow import UnitOfWork
 from app.users import Actor, Permission, require
 from app.validation import validate_case
 from app.vocab import PartyRole
-from db.models import Case, GoodsLine, Party, ReferenceCounter, User
+from db.models import Case, ChangeEvent, GoodsLine, Party, ReferenceCounter, User
 
 REFERENCE_PREFIX = "GR"
 _REFERENCE = re.compile(r"^GR-(\d{4})-(\d{5,})$")
@@ -231,8 +231,6 @@ def create_case(uow: UnitOfWork, actor: Actor, data: CaseData, *,
 
 
 def _with_deadline(data: CaseData, ref: ReferenceData) -> CaseData:
-    from dataclasses import replace
-
     return replace(data, deadline=default_deadline(data, ref))
 
 
@@ -356,8 +354,6 @@ def list_cases(uow: UnitOfWork) -> list[CaseSummary]:
 
 def history(uow: UnitOfWork, case_id: int) -> list[tuple[datetime, str, str, dict | None]]:
     """The case's change events, newest first: when, who, action, what changed to."""
-    from db.models import ChangeEvent
-
     case = _load(uow, case_id)
     rows = uow.session.execute(
         select(ChangeEvent.at, User.username, ChangeEvent.action, ChangeEvent.after)

@@ -7,7 +7,8 @@ it was based on, so a restored draft can tell whether the case moved on meanwhil
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -45,9 +46,6 @@ def _payload(data: CaseData) -> dict[str, Any]:
 
 def lenient_data(payload: dict[str, Any]) -> CaseData:
     """Lenient reading: a draft may be incomplete or even invalid; the editor shows why."""
-    from datetime import date
-    from decimal import Decimal, InvalidOperation
-
     def d(text: str | None) -> date | None:
         try:
             return date.fromisoformat(text) if text else None

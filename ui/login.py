@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
 from app import users
 from app.database import Database
 from app.demo import seed_demo
-from app.errors import GoldenRuleError, ValidationError
+from app.errors import GoldenRuleError
 from app.uow import UnitOfWork
 from app.users import Actor
+from ui.widgets.forms import error_label, error_text, password_field
 
 
 class LoginDialog(QDialog):
@@ -39,11 +40,8 @@ class LoginDialog(QDialog):
         where.setObjectName("muted")
         where.setWordWrap(True)
         self.username = QLineEdit(username)
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b3261e")
-        self.error.setWordWrap(True)
+        self.password = password_field()
+        self.error = error_label()
         form = QFormLayout()
         form.addRow(self.tr("Username"), self.username)
         form.addRow(self.tr("Password"), self.password)
@@ -93,17 +91,13 @@ class FirstRunDialog(QDialog):
         intro.setWordWrap(True)
         self.username = QLineEdit("admin")
         self.full_name = QLineEdit()
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = password_field()
         self.password.setPlaceholderText(
             self.tr("at least %1 characters").replace("%1", str(users.MIN_PASSWORD_LENGTH)))
-        self.repeat = QLineEdit()
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = password_field()
         self.demo = QCheckBox(self.tr("Load demonstration applications (clearly marked as demo)"))
         self.demo.setChecked(True)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b3261e")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         form = QFormLayout()
         form.addRow(self.tr("Username"), self.username)
         form.addRow(self.tr("Full name"), self.full_name)
@@ -137,11 +131,8 @@ class FirstRunDialog(QDialog):
                     self.password.text())
                 if self.demo.isChecked():
                     seed_demo(uow, self.actor)
-        except ValidationError as exc:
-            self.error.setText("\n".join(str(p) for p in exc.problems))
-            return
         except GoldenRuleError as exc:
-            self.error.setText(str(exc))
+            self.error.setText(error_text(exc))
             return
         self.password.clear()
         self.repeat.clear()

@@ -43,6 +43,7 @@ QLabel#problems {{
     background: #fff8f1; border: 1px solid #f3c99b; border-radius: 6px; padding: 6px 10px;
     color: #7a3e00;
 }}
+QLabel#formError {{ color: #b3261e; }}
 QLabel#banner {{
     background: #fff8e1; border: 1px solid #f1d48a; border-radius: 6px; padding: 8px 12px;
 }}

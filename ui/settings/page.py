@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from app import users
-from app.errors import GoldenRuleError, ValidationError
+from app.errors import GoldenRuleError
 from app.users import Actor, Permission
 from app.vocab import Role
 from ui.context import UiContext
 from ui.dialogs import show_error
 from ui.table_model import RowsTableModel
+from ui.widgets.forms import error_label, error_text, password_field
 
 
 class AccountsModel(RowsTableModel[tuple[Actor, bool]]):
@@ -51,10 +52,8 @@ class AddAccountDialog(QDialog):
         self.role = QComboBox()
         for role in Role:
             self.role.addItem(role.label, role.value)
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b3261e")
+        self.password = password_field()
+        self.error = error_label()
         form = QFormLayout()
         form.addRow(self.tr("Username"), self.username)
         form.addRow(self.tr("Full name"), self.full_name)
@@ -75,11 +74,8 @@ class AddAccountDialog(QDialog):
                 users.create_user(uow, self.ctx.actor, self.username.text().strip(),
                                   self.full_name.text(), Role(self.role.currentData()),
                                   self.password.text())
-        except ValidationError as exc:
-            self.error.setText("\n".join(str(p) for p in exc.problems))
-            return
         except GoldenRuleError as exc:
-            self.error.setText(str(exc))
+            self.error.setText(error_text(exc))
             return
         self.ctx.signals.sig_users_changed.emit()
         self.accept()
@@ -98,8 +94,7 @@ class SettingsPage(QWidget):
         form.addRow(self.tr("Signed in as"),
                     QLabel(f"{ctx.actor.full_name} ({ctx.actor.username})"))
         form.addRow(self.tr("Role"), QLabel(ctx.actor.role.label))
-        self.new_password = QLineEdit()
-        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_password = password_field()
         self.change_password_button = QPushButton(self.tr("Change password"))
         self.change_password_button.clicked.connect(self._on_change_password_clicked)
         self.password_note = QLabel()
