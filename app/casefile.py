@@ -42,8 +42,13 @@ def _path(error: SchemaError) -> str:
 
 
 def _schema_problems(doc: Any) -> list[FieldProblem]:
+    return schema_problems(_validator(), doc)
+
+
+def schema_problems(validator: Draft202012Validator, doc: Any) -> list[FieldProblem]:
+    """Schema errors as field problems, each naming the field at fault by its own path."""
     problems: list[FieldProblem] = []
-    for err in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.path))):
+    for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.path))):
         path = _path(err)
         # A missing or unknown field is named by its own path, not its parent's.
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):

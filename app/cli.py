@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from app import cases, users
+from app import cases, cli_assessment, users
 from app.casefile import dumps
 from app.database import Database, default_database_path, open_database
 from app.demo import seed_demo
@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("reference")
     p.add_argument("target", help=", ".join(s.value for s in CaseStatus))
     p.add_argument("--reason", default="")
+    cli_assessment.add_case_commands(case)
+    cli_assessment.add_framework_commands(sub)
     return parser
 
 
@@ -146,8 +148,14 @@ def _cmd_user(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO
 
 def _cmd_case(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     actor = _sign_in(db, args.user)
+    action = args.case_command
+    if action == "check":
+        return cli_assessment.cmd_check(db, args, out)
+    if action == "assess":
+        return cli_assessment.cmd_assess(db, args, out, actor)
+    if action == "decide":
+        return cli_assessment.cmd_decide(db, args, out, stdin, actor)
     with UnitOfWork(db.session_factory) as uow:
-        action = args.case_command
         if action == "import":
             record = cases.import_case_file(uow, actor, args.file)
             print(record.reference, file=out)
@@ -195,6 +203,7 @@ def _cmd_case(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO
 
 COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO, TextIO], int]] = {
     "init": _cmd_init, "info": _cmd_info, "user": _cmd_user, "case": _cmd_case,
+    "framework": lambda db, args, out, stdin: cli_assessment.cmd_framework(args, out),
 }
 
 

@@ -119,7 +119,8 @@ def discard_draft(uow: UnitOfWork, actor: Actor, case_id: int | None) -> None:
 
 
 def list_drafts(uow: UnitOfWork, actor: Actor) -> list[StoredDraft]:
-    rows = uow.session.scalars(select(Draft).where(Draft.user_id == actor.id)
+    rows = uow.session.scalars(select(Draft).where(Draft.user_id == actor.id,
+                                                   Draft.draft_key.like("case:%"))
                                .order_by(Draft.saved_at.desc())).all()
     return [StoredDraft(r.draft_key, r.case_id, r.base_version, lenient_data(r.payload), r.saved_at)
             for r in rows]

@@ -166,3 +166,146 @@ class Draft(Base):
     base_version: Mapped[int | None] = mapped_column(Integer)
     payload: Mapped[dict] = mapped_column(JSON)
     saved_at: Mapped[datetime]
+
+
+class FrameworkText(Base):
+    """The exact framework file an assessment was made under, kept so it renders the same
+    in ten years even after the authority updates or removes the file."""
+
+    __tablename__ = "framework_texts"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    framework_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    file_name: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    stored_at: Mapped[datetime]
+
+
+class Assessment(Base):
+    """One case assessed under one framework; findings hang off it."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("case_id", "framework_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    framework_id: Mapped[str] = mapped_column(String(64))
+    framework_sha256: Mapped[str] = mapped_column(ForeignKey("framework_texts.sha256"))
+    check_reviews: Mapped[dict] = mapped_column(JSON, default=dict)
+    current_step: Mapped[str] = mapped_column(String(64), default="checks")
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    findings: Mapped[list[FindingRow]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="FindingRow.position")
+    mitigations: Mapped[list[MitigationRow]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan",
+        order_by="MitigationRow.position")
+    framework_text: Mapped[FrameworkText] = relationship()
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+    __table_args__ = (UniqueConstraint("assessment_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    criterion_id: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str | None] = mapped_column(String(64))
+    residual_level: Mapped[str | None] = mapped_column(String(64))
+    legal_test_met: Mapped[bool | None] = mapped_column(Boolean)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    answer_notes: Mapped[dict] = mapped_column(JSON, default=dict)
+    mitigation_ids: Mapped[list] = mapped_column(JSON, default=list)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="findings")
+    citations: Mapped[list[CitationRow]] = relationship(
+        back_populates="finding", cascade="all, delete-orphan", order_by="CitationRow.position")
+
+
+class CitationRow(Base):
+    """Evidence a finding relies on. ``evidence_id`` links to the evidence base once it exists;
+    until then ``reference`` is a document reference typed by hand."""
+
+    __tablename__ = "citations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"),
+                                            index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    reference: Mapped[str] = mapped_column(Text, default="")
+    evidence_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    content_sha256: Mapped[str] = mapped_column(String(64), default="")
+    grade: Mapped[str] = mapped_column(String(4), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    finding: Mapped[FindingRow] = relationship(back_populates="citations")
+
+
+class MitigationRow(Base):
+    __tablename__ = "mitigations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    key: Mapped[str] = mapped_column(String(32))
+    measure: Mapped[str] = mapped_column(Text, default="")
+    verifier: Mapped[str] = mapped_column(String(300), default="")
+    criteria: Mapped[list] = mapped_column(JSON, default=list)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="mitigations")
+
+
+class PastIncident(Base):
+    """The case's log of past possible violations, looked at before judging future risk."""
+
+    __tablename__ = "past_incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    occurred: Mapped[str] = mapped_column(String(10), default="")
+    actor: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    items: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    investigated: Mapped[str] = mapped_column(String(16), default="unknown")
+
+
+class DecisionRow(Base):
+    """An outcome the officer recorded, with what the rules said at that moment.
+    Never updated: a later decision is a new row (signing comes with the decisions issue)."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    framework_id: Mapped[str] = mapped_column(String(64))
+    framework_version: Mapped[str] = mapped_column(String(40))
+    framework_sha256: Mapped[str] = mapped_column(ForeignKey("framework_texts.sha256"))
+    outcome: Mapped[str] = mapped_column(String(32), index=True)
+    rationale: Mapped[str] = mapped_column(Text)
+    conditions: Mapped[list] = mapped_column(JSON, default=list)
+    criteria_cited: Mapped[list] = mapped_column(JSON, default=list)
+    as_of: Mapped[date] = mapped_column(Date)
+    checks: Mapped[list] = mapped_column(JSON, default=list)
+    evaluation: Mapped[dict] = mapped_column(JSON)
+    findings: Mapped[dict] = mapped_column(JSON)
+    status_before: Mapped[str] = mapped_column(String(32))
+    status_after: Mapped[str] = mapped_column(String(32))
+    decided_at: Mapped[datetime]
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    decided_by: Mapped[User] = relationship()
