@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import cases, drafts
+from app import assessments, cases, drafts
 from app.casefile import dumps
 from app.errors import GoldenRuleError
+from ui.assessment.framework_dialog import choose_framework
+from ui.assessment.view import AssessmentView
 from ui.cases.editor import CaseEditor
 from ui.cases.register_view import CaseRegisterPage
 from ui.context import UiContext
@@ -157,6 +159,10 @@ class MainWindow(QMainWindow):
         self.find_action = self._action(self.tr("&Find case"), self.find_case,
                                         QKeySequence.StandardKey.Find, "find")
         edit_menu.addAction(self.find_action)
+        case_menu = bar.addMenu(self.tr("&Case"))
+        self.assess_action = self._action(self.tr("&Assess…"), self.assess_current,
+                                          "Ctrl+Shift+A", "assessCase")
+        case_menu.addAction(self.assess_action)
         view_menu = bar.addMenu(self.tr("&View"))
         for row in range(self.sidebar.count()):
             item = self.sidebar.item(row)
@@ -181,13 +187,63 @@ class MainWindow(QMainWindow):
         widget = self.case_tabs.currentWidget()
         return widget if isinstance(widget, CaseEditor) else None
 
-    def _add_editor(self, editor: CaseEditor) -> None:
+    def _add_editor(self, editor: CaseEditor | AssessmentView) -> None:
         index = self.case_tabs.addTab(editor, editor.title())
         editor.sig_title_changed.connect(lambda e=editor: self._on_editor_title_changed(e))
+        if isinstance(editor, CaseEditor):
+            editor.sig_assess_requested.connect(lambda case_id: self.open_assessment(case_id))
         self.case_tabs.setCurrentIndex(index)
         self.show_area(0)
 
-    def _on_editor_title_changed(self, editor: CaseEditor) -> None:
+    def assessment_views(self) -> list[AssessmentView]:
+        return [w for i in range(self.case_tabs.count())
+                if isinstance(w := self.case_tabs.widget(i), AssessmentView)]
+
+    def assess_current(self) -> AssessmentView | None:
+        widget = self.case_tabs.currentWidget()
+        if isinstance(widget, AssessmentView):
+            return widget
+        if isinstance(widget, CaseEditor):
+            if widget.case_id is None:
+                return None
+            if widget.is_dirty() and not widget.save():
+                return None
+            return self.open_assessment(widget.case_id)
+        case_id = self.register.current_case_id()
+        return self.open_assessment(case_id) if case_id is not None else None
+
+    def open_assessment(self, case_id: int, framework_id: str | None = None
+                        ) -> AssessmentView | None:
+        """The case's assessment tab; asks for the framework when the case has none yet."""
+        if framework_id is None:
+            with self.ctx.uow() as uow:
+                started = assessments.list_assessments(uow, case_id)
+            framework_id = (started[0][0] if started else
+                            self.ask_framework(str(self.settings.value(
+                                "assessment/framework", "golden-rule"))))
+            if framework_id is None:
+                return None
+        for view in self.assessment_views():
+            if view.case_id == case_id and view.framework_id == framework_id:
+                self.case_tabs.setCurrentWidget(view)
+                self.show_area(0)
+                return view
+        try:
+            view = AssessmentView(self.ctx, case_id, framework_id)
+        except GoldenRuleError as exc:
+            show_error(self, self.tr("Could not open the assessment"), exc)
+            return None
+        self.settings.setValue("assessment/framework", framework_id)
+        self._add_editor(view)
+        self.ctx.signals.sig_cases_changed.emit()
+        view.steps.setFocus()
+        return view
+
+    def ask_framework(self, default: str) -> str | None:
+        """Overridable in tests."""
+        return choose_framework(self, default)
+
+    def _on_editor_title_changed(self, editor: CaseEditor | AssessmentView) -> None:
         index = self.case_tabs.indexOf(editor)
         if index >= 0:
             self.case_tabs.setTabText(index, editor.title())
@@ -226,21 +282,21 @@ class MainWindow(QMainWindow):
         self.register.focus_search()
 
     def save_current(self) -> None:
-        editor = self.current_editor()
-        if editor is not None:
-            editor.save()
+        widget = self.case_tabs.currentWidget()
+        if isinstance(widget, CaseEditor | AssessmentView):
+            widget.save()
 
     def close_current_case(self) -> None:
-        editor = self.current_editor()
-        if editor is not None:
-            self._close_editor(editor)
+        widget = self.case_tabs.currentWidget()
+        if isinstance(widget, CaseEditor | AssessmentView):
+            self._close_editor(widget)
 
     def _on_case_tabs_close_requested(self, index: int) -> None:
         widget = self.case_tabs.widget(index)
-        if isinstance(widget, CaseEditor):
+        if isinstance(widget, CaseEditor | AssessmentView):
             self._close_editor(widget)
 
-    def _close_editor(self, editor: CaseEditor) -> bool:
+    def _close_editor(self, editor: CaseEditor | AssessmentView) -> bool:
         if not editor.maybe_close():
             return False
         self.case_tabs.removeTab(self.case_tabs.indexOf(editor))
@@ -293,12 +349,13 @@ class MainWindow(QMainWindow):
         """After a crash, bring back the editors whose work was only autosaved."""
         with self.ctx.uow() as uow:
             pending = drafts.list_drafts(uow, self.ctx.actor)
-        if not pending:
+            pending_assessments = assessments.list_drafts(uow, self.ctx.actor)
+        if not pending and not pending_assessments:
             return
         answer = QMessageBox.question(
             self, self.tr("Unsaved work found"),
-            self.tr("%n application(s) have changes that were autosaved but never saved. "
-                    "Open them now?", "", len(pending)))
+            self.tr("%n application(s) or assessment(s) have changes that were autosaved but "
+                    "never saved. Open them now?", "", len(pending) + len(pending_assessments)))
         if answer != QMessageBox.StandardButton.Yes:
             return
         for draft in pending:
@@ -306,6 +363,8 @@ class MainWindow(QMainWindow):
                 self.new_case()
             else:
                 self.open_case(draft.case_id)
+        for case_id, framework_id, _saved_at in pending_assessments:
+            self.open_assessment(case_id, framework_id)
 
     def _on_about(self) -> None:
         QMessageBox.about(self, self.tr("About Golden Rule"), self.tr(
@@ -347,7 +406,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        for editor in self.editors():
+        for editor in [*self.editors(), *self.assessment_views()]:
             self.case_tabs.setCurrentWidget(editor)
             if not editor.maybe_close():
                 event.ignore()

@@ -68,6 +68,44 @@ QHeaderView::section {{
 }}
 QTabWidget::pane {{ border-top: 1px solid #d9dee8; }}
 QTabBar::tab {{ padding: 7px 16px; }}
+QListWidget#assessmentSteps {{
+    background: white; border: 1px solid #d9dee8; border-radius: 6px; padding: 4px; outline: 0;
+}}
+QListWidget#assessmentSteps::item {{ padding: 6px 4px; border-radius: 4px; }}
+QListWidget#assessmentSteps::item:selected {{ background: #e6ecf8; color: #111827; }}
+QLabel#effectChip {{
+    border-radius: 9px; padding: 2px 10px; font-weight: 600; background: #eef0f3; color: #374151;
+}}
+QLabel#effectChip[effect="hard_stop"] {{ background: #fde8e8; color: #9b1c1c; }}
+QLabel#effectChip[effect="mandatory"] {{ background: #fff1e0; color: #9a4d00; }}
+QLabel#legalTest {{ font-size: 14px; color: #111827; }}
+QFrame#checkCard {{
+    background: white; border: 1px solid #d9dee8; border-left: 4px solid #1f8a5b;
+    border-radius: 6px;
+}}
+QFrame#checkCard[status="applies"] {{ border-left-color: #c62828; }}
+QFrame#checkCard[status="review"], QFrame#checkCard[status="unresolved"] {{
+    border-left-color: #d98e04;
+}}
+QFrame#checkCard[status="not_available"] {{ border-left-color: #9ca3af; }}
+QLabel#checkTitle {{ font-weight: 600; color: #1d2840; }}
+QLabel#checkChip {{
+    border-radius: 9px; padding: 2px 10px; font-weight: 600; background: #def7ec; color: #03543f;
+}}
+QLabel#checkChip[status="applies"] {{ background: #fde8e8; color: #9b1c1c; }}
+QLabel#checkChip[status="review"], QLabel#checkChip[status="unresolved"] {{
+    background: #fff4d6; color: #8a5a00;
+}}
+QLabel#checkChip[status="not_available"] {{ background: #eef0f3; color: #4b5563; }}
+QLabel#outcomeHeadline {{
+    font-size: 15px; font-weight: 600; border-radius: 6px; padding: 10px 14px;
+    background: #e0ecff; color: #1849a9;
+}}
+QLabel#outcomeHeadline[state="refuse"] {{ background: #fde8e8; color: #9b1c1c; }}
+QLabel#outcomeHeadline[state="incomplete"] {{ background: #fff4d6; color: #8a5a00; }}
+QLabel#outcomeHeadline[state="judgement"] {{ background: #def7ec; color: #03543f; }}
+QLabel#outcomeHeadline[state="historical"] {{ background: #eef0f3; color: #4b5563; }}
+QLabel#levelDescription {{ color: #4b5563; }}
 QTabBar::tab:selected {{ border-bottom: 2px solid {GOLD}; color: #1d2840; font-weight: 600; }}
 """
 

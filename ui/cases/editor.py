@@ -69,6 +69,7 @@ class CaseEditor(QWidget):
     sig_saved = Signal(int)
     sig_title_changed = Signal()
     sig_closed = Signal()
+    sig_assess_requested = Signal(int)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +101,11 @@ class CaseEditor(QWidget):
         self.status_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.status_menu = QMenu(self.status_button)
         self.status_button.setMenu(self.status_menu)
+        self.assess_button = QPushButton(self.tr("&Assess…"))
+        self.assess_button.setObjectName("assessButton")
+        self.assess_button.setToolTip(self.tr(
+            "Open the guided risk assessment of this application (Ctrl+Shift+A)"))
+        self.assess_button.clicked.connect(self._on_assess_clicked)
         self.save_button = QPushButton(self.tr("Save"))
         self.save_button.setObjectName("primary")
         self.save_button.setToolTip(self.tr("Save the application (Ctrl+S)"))
@@ -112,6 +118,7 @@ class CaseEditor(QWidget):
         header.addStretch(1)
         header.addWidget(self.save_state)
         header.addWidget(self.status_button)
+        header.addWidget(self.assess_button)
         header.addWidget(self.save_button)
 
         self.problems_label = QLabel()
@@ -548,6 +555,8 @@ class CaseEditor(QWidget):
         self.status_chip.style().unpolish(self.status_chip)
         self.status_chip.style().polish(self.status_chip)
         self.demo_chip.setVisible(bool(self.record and self.record.is_demo))
+        self.assess_button.setEnabled(self.record is not None
+                                      and self.status != CaseStatus.DRAFT)
         dirty = self.is_dirty()
         self.save_button.setEnabled(dirty and not self._problems)
         self.save_button.setToolTip(
@@ -590,6 +599,13 @@ class CaseEditor(QWidget):
         }.get(target, target.label)
 
     # rows -------------------------------------------------------------------------------
+    def _on_assess_clicked(self) -> None:
+        if self.record is None:
+            return
+        if self.is_dirty() and not self.save():
+            return
+        self.sig_assess_requested.emit(self.record.id)
+
     def _on_add_party_clicked(self) -> None:
         row = self.parties_model.append_row()
         self.parties_table.setCurrentIndex(self.parties_model.index(row, 1))
