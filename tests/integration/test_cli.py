@@ -110,9 +110,9 @@ def test_init_with_demo(cli: Cli, tmp_path: Path) -> None:
     assert result.code == 0, result.err
     assert f"Created administrator 'admin' in {cli.db}" in result.out
     match = re.search(r"Loaded (\d+) demo applications: (.+)", result.out)
-    assert match and match[1] == "5"
+    assert match and match[1] == "6"
     refs = match[2].split(", ")
-    assert len(refs) == 5 and all(REFERENCE.match(r) for r in refs)
+    assert len(refs) == 6 and all(REFERENCE.match(r) for r in refs)
     rows = _list(cli)
     assert sorted(r["reference"] for r in rows) == sorted(refs)
     assert all(r["demo"] for r in rows)
@@ -159,7 +159,7 @@ def test_user_add_and_sign_in_as_new_user(ready: Cli) -> None:
     assert result.out.splitlines() == ["admin\tadministrator\tAda Admin",
                                        "olga\tofficer\tOlga Øfficer"]
     result = ready("case", "list", user="olga", password=OFFICER_PW)
-    assert result.code == 0 and len(result.out.splitlines()) == 5
+    assert result.code == 0 and len(result.out.splitlines()) == 6
 
 
 def test_user_add_prints_what_was_created(ready: Cli) -> None:
@@ -304,7 +304,7 @@ def test_case_list_text_and_filters(ready: Cli) -> None:
 
 def test_case_list_json_fields(ready: Cli) -> None:
     rows = _list(ready)
-    assert len(rows) == 5
+    assert len(rows) == 6
     keys = {"reference", "status", "licence_type", "exporter", "destination", "end_user",
             "control_entries", "value", "received_date", "deadline", "demo"}
     for row in rows:
@@ -418,7 +418,7 @@ def test_db_as_sqlalchemy_url(cli: Cli, tmp_path: Path) -> None:
                    db=str(tmp_path / "by-url.sqlite3"))
     assert via_url.code == via_path.code == 0
     assert json.loads(via_url.out) == json.loads(via_path.out)
-    assert len(json.loads(via_url.out)) == 5
+    assert len(json.loads(via_url.out)) == 6
 
 
 def test_info(ready: Cli) -> None:

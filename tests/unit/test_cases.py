@@ -624,7 +624,7 @@ def test_seed_demo(uow: UowFactory, admin: Actor) -> None:
     spec = _demo_spec()
     with uow() as u:
         refs = demo.seed_demo(u, admin)
-    assert len(refs) == len(spec["cases"]) == 5
+    assert len(refs) == len(spec["cases"]) == 6
     with uow() as u:
         rows = {r.reference: r for r in cases.list_cases(u)}
         assert demo.has_demo(u)
@@ -645,12 +645,12 @@ def test_seed_demo_is_idempotent(uow: UowFactory, admin: Actor,
                                  sample_case_data: CaseData) -> None:
     create(uow, admin, sample_case_data)
     with uow() as u:
-        assert len(demo.seed_demo(u, admin)) == 5
+        assert len(demo.seed_demo(u, admin)) == 6
     before = table_state(uow)
     with uow() as u:
         assert demo.seed_demo(u, admin) == []
     assert table_state(uow) == before
-    assert count(uow, Case) == 6
+    assert count(uow, Case) == 7
 
 
 def test_seed_demo_is_all_or_nothing(uow: UowFactory, admin: Actor, tmp_path: Path,
