@@ -307,6 +307,8 @@ def save_assessment(uow: UnitOfWork, actor: Actor, case_id: int, data: Assessmen
     before = _assessment_json(row)
     after = data.to_json()
     if before == after:
+        if commit:
+            uow.commit()
         return _record(uow, row, cat)
     uow.session.execute(delete(FindingRow).where(FindingRow.assessment_id == row.id))
     uow.session.execute(delete(MitigationRow).where(MitigationRow.assessment_id == row.id))
@@ -398,6 +400,8 @@ def save_incidents(uow: UnitOfWork, actor: Actor, case_id: int, incidents: list[
     before = [i.to_json() for i in list_incidents(uow, case_id)]
     after = [i.to_json() for i in incidents]
     if before == after:
+        if commit:
+            uow.commit()  # whatever the caller staged with commit=False still lands
         return list_incidents(uow, case_id)
     uow.session.execute(delete(PastIncident).where(PastIncident.case_id == case_id))
     for pos, inc in enumerate(incidents):

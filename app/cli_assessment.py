@@ -74,8 +74,8 @@ def _print_checks(results: list[CheckResult], out: TextIO) -> None:
         print(f"{r.status.label.upper():<26} {r.title}  [{r.key}]", file=out)
         if r.basis:
             print("    " + _("Basis: {b}").format(b=r.basis), file=out)
-        if r.detail:
-            print("    " + r.detail, file=out)
+        for line in r.detail.splitlines():
+            print("    " + line, file=out)
 
 
 def _print_evaluation(ev: Evaluation, out: TextIO) -> None:

@@ -35,6 +35,37 @@ def shot(widget, name: str) -> None:
     print("wrote", HERE / name)
 
 
+def assessment_shots(window: MainWindow) -> None:
+    """The guided assessment: a hard stop, a criterion being rated, a refused approval."""
+    from app.assessment import Outcome
+
+    view = window.open_assessment(6, "golden-rule")
+    shot(window, "assessment-hard-stop.png")
+    view = window.open_assessment(2, "eu-cp")
+    page = view.go_to("2a")
+    for qid, answer in (("competent_body_findings", 1), ("end_user_implicated", 1),
+                        ("items_used_for_repression", 2)):
+        page.answer_boxes[qid].setCurrentIndex(answer)
+    page.level_buttons["clear"].setChecked(True)
+    page.rationale.setPlainText(
+        "[DEMO] Tutorial example: the fictitious report describes public-order units using "
+        "force against peaceful protesters on several occasions in 2024, with no independent "
+        "investigation. Protective equipment would sustain those deployments: a clear risk "
+        "that the items might be used for internal repression.")
+    page.citations.add_row(["[DEMO] Fictitious tutorial report, 'Policing of protests, 2024', "
+                            "paras 12-30", "B2", "Pattern of force against protesters"])
+    page._on_citations()
+    view.flush()
+    shot(window, "assessment-criterion.png")
+    summary = view.go_to("summary")
+    summary.outcome_buttons[Outcome.APPROVE].setChecked(True)
+    summary.rationale.setPlainText("Approve: the equipment is protective.")
+    QApplication.processEvents()
+    summary.verticalScrollBar().setValue(summary.verticalScrollBar().maximum())
+    shot(window, "assessment-summary.png")
+    view.autosave_now()
+
+
 def main() -> None:
     make_qapplication()
     tmp = tempfile.TemporaryDirectory()
@@ -69,9 +100,10 @@ def main() -> None:
     editor._revalidate()
     shot(window, "case-goods-validation.png")
     editor._autosave.stop()
+    assessment_shots(window)
     window.show_area(5)
     shot(window, "settings.png")
-    for e in window.editors():
+    for e in [*window.editors(), *window.assessment_views()]:
         e._autosave.stop()
     db.dispose()
     tmp.cleanup()

@@ -137,6 +137,16 @@ class SummaryPage(QScrollArea):
             html.escape(self.tr("Outcomes the rules allow:")),
             html.escape(", ".join(allowed) if allowed else self.tr("none"))))
         self.explanation.setText("".join(parts))
+        why_not = (self.tr("not allowed: refusal is mandatory") if ev.mandatory_refusal
+                   else self.tr("not allowed: the assessment is incomplete") if ev.gaps
+                   else self.tr("not allowed: no criterion is rated above the lowest level"))
+        for outcome, button in self.outcome_buttons.items():
+            allowed = outcome in ev.allowed
+            button.setText(outcome.label if allowed or ev.historical
+                           else f"{outcome.label}  ({why_not})")
+            button.setProperty("forbidden", not allowed)
+            button.style().unpolish(button)
+            button.style().polish(button)
         self._fill_criteria(ev)
         self._refresh_problems()
 
