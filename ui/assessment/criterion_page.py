@@ -169,6 +169,8 @@ class CriterionPage(QScrollArea):
             choices={1: GRADES}, stretch=0)
         self.citations.setObjectName("citations")
         self.citations.table.setMinimumHeight(110)
+        self.citations.table.setColumnWidth(1, 90)
+        self.citations.table.setColumnWidth(2, 280)
         self.citations.sig_changed.connect(self._on_citations)
         cite_layout.addWidget(self.citations)
         layout.addWidget(cite_box)
