@@ -343,9 +343,10 @@ def evaluate(framework: Framework, data: AssessmentData,
         f = data.findings.get(c.id) or Finding(c.id)
         own: list[Gap] = []
         name = _criterion_name(c)
-        if f.level is None:
+        met_by_check = any(name_ in applied_checks for name_ in c.checks)
+        if f.level is None and not met_by_check:
             own.append(Gap(c.id, _("Rate {name}.").format(name=name)))
-        elif c.rank(f.level) < 0:
+        elif f.level is not None and c.rank(f.level) < 0:
             own.append(Gap(c.id, _("{name}: '{level}' is not a level of its scale ({levels}).")
                            .format(name=name, level=f.level, levels=", ".join(c.level_ids))))
         rank = c.rank(f.level)
@@ -383,7 +384,6 @@ def evaluate(framework: Framework, data: AssessmentData,
             notes.append(_("{name}: mitigation may not be weighed under this criterion; the "
                            "rating before mitigation counts.").format(name=name))
 
-        met_by_check = any(name_ in applied_checks for name_ in c.checks)
         met_by_rating = c.is_binding and c.reaches_threshold(effective)
         met = c.is_binding and (met_by_check or met_by_rating or f.legal_test_met is True)
         if c.is_binding and f.level is not None and rank >= 0 and not met_by_check:
@@ -454,9 +454,11 @@ def evaluate(framework: Framework, data: AssessmentData,
                                     .format(m=label, id=cid)))
                 continue
             if not crit.mitigation:
-                mit_gaps.append(Gap(MITIGATION_STEP, _(
-                    "Mitigation '{m}' is set against criterion {id}, where mitigation may not be "
-                    "weighed.").format(m=label, id=cid)))
+                # Recorded (it may become a licence condition) but never lowers a rating.
+                notes.append(_(
+                    "Mitigation '{m}' is recorded against criterion {id}, where mitigation may "
+                    "not be weighed: it does not lower that criterion's rating.").format(
+                        m=label, id=cid))
     gaps += mit_gaps
     steps[MITIGATION_STEP] = (StepStatus.IN_PROGRESS if mit_gaps else
                               StepStatus.COMPLETE if data.mitigations else StepStatus.NOT_STARTED)

@@ -59,7 +59,19 @@ from db.models import (
 )
 
 INVESTIGATED = ("yes", "no", "ongoing", "unknown")
-_OCCURRED = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_OCCURRED = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?")
+
+
+def _valid_occurred(text: str) -> bool:
+    """YYYY, YYYY-MM or a real calendar day YYYY-MM-DD (ASCII digits, nothing around it)."""
+    if not _OCCURRED.fullmatch(text):
+        return False
+    if len(text) == 10:
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            return False
+    return True
 
 #: Statuses in which an assessment may be worked on.
 ASSESSABLE = frozenset({CaseStatus.RECEIVED, CaseStatus.IN_ASSESSMENT, CaseStatus.REFERRED,
@@ -226,7 +238,8 @@ def open_assessment(uow: UnitOfWork, actor: Actor, case_id: int, framework_id: s
     uow.flush()
     record_change(uow.session, actor.id, "assessment.start", "case", case.reference, None,
                   {"framework": fw.id, "version": fw.version, "sha256": fw.sha256})
-    if case.status == CaseStatus.RECEIVED:
+    if case.status == CaseStatus.RECEIVED and not fw.is_historical:
+        # A historical framework is for reference: viewing under it does not start the work.
         cases.change_status(uow, actor, case_id, CaseStatus.IN_ASSESSMENT, commit=False)
     uow.commit()
     row = _row(uow, case_id, framework_id)
@@ -372,7 +385,7 @@ def check_incidents(incidents: list[IncidentData]) -> list[FieldProblem]:
         path = f"past_incidents[{i}]"
         if not inc.description.strip():
             problems.append(FieldProblem(f"{path}.description", _("say what happened.")))
-        if inc.occurred and not _OCCURRED.match(inc.occurred):
+        if inc.occurred and not _valid_occurred(inc.occurred):
             problems.append(FieldProblem(f"{path}.occurred", _(
                 "write the date as YYYY, YYYY-MM or YYYY-MM-DD, not '{v}'.").format(
                     v=inc.occurred)))
@@ -496,6 +509,10 @@ def record_decision(uow: UnitOfWork, actor: Actor, case_id: int, framework_id: s
         raise NotFoundError(_("This case has not been assessed under {id}: assess it first.")
                             .format(id=framework_id))
     case = cases.get_case(uow, case_id)
+    if case.status not in ASSESSABLE:
+        raise StatusTransitionError(_(
+            "{ref} is {status}: a new decision on it is not possible here.").format(
+                ref=case.reference, status=case.status.label.lower()))
     if case.status == CaseStatus.REFERRED:
         if actor.role not in (Role.SUPERVISOR,):
             raise PermissionDeniedError(_(
@@ -505,11 +522,11 @@ def record_decision(uow: UnitOfWork, actor: Actor, case_id: int, framework_id: s
             raise StatusTransitionError(_("{ref} is already referred to a supervisor.").format(
                 ref=case.reference))
     target = OUTCOME_STATUS[decision.outcome]
-    check_transition(case.status, target, by_decision=True)
     as_of = as_of or date.today()
     results = hard_stops(uow, case_id, as_of, checks)
     evaluation = evaluate(record.framework, record.data, results)
     check_decision(evaluation, decision)
+    check_transition(case.status, target, by_decision=True)
     now = now_utc()
     conditions = [c.strip() for c in decision.conditions if c.strip()]
     cited = list(dict.fromkeys(c.strip() for c in decision.criteria_cited if c.strip()))

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from app import assessments, cases, findingsfile
 from app.assessment import DecisionInput, Evaluation, Outcome
 from app.database import Database
-from app.errors import InputError
+from app.errors import InputError, ReferenceDataError
 from app.frameworks import Framework, catalogue, parse_framework
 from app.hardstops import CheckResult, CheckStatus
 from app.i18n import _
@@ -180,7 +180,10 @@ def cmd_framework(args: argparse.Namespace, out: TextIO) -> int:
         except OSError as exc:
             raise InputError(_("Cannot read {path}: {error}").format(
                 path=args.file, error=exc.strerror)) from exc
-        fw = parse_framework(args.file, raw)
+        try:
+            fw = parse_framework(args.file, raw)
+        except ReferenceDataError as exc:
+            raise InputError(str(exc)) from exc
         print(_("{path}: valid framework '{id}' version {v} with {n} criteria.").format(
             path=args.file, id=fw.id, v=fw.version, n=len(fw.criteria)), file=out)
         return 0

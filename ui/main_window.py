@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.register.sig_open_requested.connect(self.open_case)
+        ctx.signals.sig_cases_changed.connect(self._refresh_stale_editors)
         self.register.sig_new_requested.connect(self.new_case)
         self.register.sig_import_requested.connect(self.import_case_file)
         self._build_menus()
@@ -247,6 +248,18 @@ class MainWindow(QMainWindow):
         index = self.case_tabs.indexOf(editor)
         if index >= 0:
             self.case_tabs.setTabText(index, editor.title())
+
+    def _refresh_stale_editors(self) -> None:
+        """Starting an assessment or recording a decision changes the case's status: an open
+        editor with no unsaved edits shows the case as it now is, not a stale version that
+        could no longer be saved."""
+        for editor in self.editors():
+            if editor.record is None or editor.is_dirty():
+                continue
+            with self.ctx.uow() as uow:
+                current = cases.get_case(uow, editor.record.id)
+            if current.row_version != editor.record.row_version:
+                editor.open_case(editor.record.id)
 
     def open_case(self, case_id: int) -> CaseEditor | None:
         for editor in self.editors():

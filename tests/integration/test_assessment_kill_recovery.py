@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from app import assessments, users
-from app.cases import create_case
 from app.casedata import CaseData
+from app.cases import create_case
 from app.database import open_database
 from app.status import CaseStatus
 from app.uow import UnitOfWork

@@ -8,6 +8,7 @@ the case resumes at the step they were on. The rules come from ``app.assessment`
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -36,7 +37,7 @@ from app.assessment import (
 )
 from app.assessments import ASSESSABLE, AssessmentRecord, DecisionRecord, IncidentData
 from app.cases import CaseRecord
-from app.errors import GoldenRuleError, ValidationError
+from app.errors import FieldProblem, GoldenRuleError, ValidationError
 from app.hardstops import CheckResult
 from app.status import CaseStatus
 from app.vocab import Role
@@ -391,17 +392,19 @@ class AssessmentView(QWidget):
         self._autosave.stop()
         try:
             with self.ctx.uow() as uow:
-                self.record = assessments.save_assessment(uow, self.ctx.actor, self.case_id,
-                                                          self.data, self.record.row_version,
-                                                          commit=False)
-                self.incidents = assessments.save_incidents(uow, self.ctx.actor, self.case_id,
-                                                            self.incidents, commit=False)
+                # Kept aside until the commit: a failed save rolls the new row_version back.
+                record = assessments.save_assessment(uow, self.ctx.actor, self.case_id,
+                                                     self.data, self.record.row_version,
+                                                     commit=False)
+                incidents = assessments.save_incidents(uow, self.ctx.actor, self.case_id,
+                                                       self.incidents, commit=False)
                 assessments.discard_draft(uow, self.ctx.actor, self.case_id,
                                           self.framework_id, commit=False)
                 uow.commit()
+            self.record, self.incidents = record, incidents
         except ValidationError as exc:
             self.autosave_now()
-            self.incidents_page.show_problems([str(p) for p in exc.problems])
+            self.incidents_page.show_problems([self._describe(p) for p in exc.problems])
             if not quiet:
                 show_error(self, self.tr("Could not save the assessment"), exc)
             else:
@@ -422,6 +425,17 @@ class AssessmentView(QWidget):
         self._update_title()
         self.ctx.signals.sig_cases_changed.emit()
         return True
+
+    def _describe(self, problem: FieldProblem) -> str:
+        """past_incidents[0].occurred → 'Incident 1, date': the words the officer sees."""
+        match = re.fullmatch(r"past_incidents\[(\d+)\]\.(\w+)", problem.field)
+        if not match:
+            return str(problem)
+        columns = {"occurred": self.tr("date"), "actor": self.tr("actor or unit"),
+                   "description": self.tr("what happened"), "items": self.tr("items"),
+                   "source": self.tr("source"), "investigated": self.tr("investigated")}
+        return self.tr("Incident %1, %2: %3").replace("%1", str(int(match[1]) + 1)).replace(
+            "%2", columns.get(match[2], match[2])).replace("%3", problem.message)
 
     def discard_restored(self) -> None:
         with self.ctx.uow() as uow:
