@@ -106,6 +106,9 @@ QLabel#outcomeHeadline[state="incomplete"] {{ background: #fff4d6; color: #8a5a0
 QLabel#outcomeHeadline[state="judgement"] {{ background: #def7ec; color: #03543f; }}
 QLabel#outcomeHeadline[state="historical"] {{ background: #eef0f3; color: #4b5563; }}
 QLabel#levelDescription {{ color: #4b5563; }}
+QLabel#incidentsNote {{
+    background: #f3f5f9; border-radius: 4px; padding: 6px 10px; color: #374151;
+}}
 QRadioButton[forbidden="true"] {{ color: #9b1c1c; }}
 QTabBar::tab:selected {{ border-bottom: 2px solid {GOLD}; color: #1d2840; font-weight: 600; }}
 """

@@ -587,3 +587,19 @@ def test_historical_framework_is_for_reference_only(qtbot, demo_ctx, make_window
     assert len(dialogs.errors) == 2
     assert _decision_rows(demo_ctx, RECEIVED_CASE) == 0
     assert view.decision is None
+
+
+def test_the_incidents_log_is_summed_up_beside_the_pattern_questions(
+        qtbot, demo_ctx, make_window) -> None:
+    window = make_window(demo_ctx)
+    view = window.open_assessment(2, "golden-rule")
+    page = view.criterion_pages["ihrl"]
+    assert "empty" in page.incidents_note.text()
+    incidents = view.go_to("incidents")
+    incidents.table.add_row(["2024-06", "Unit 7", "Shots fired at a crowd", "Rifles",
+                             "Report", "no"])
+    incidents.table.add_row(["2022", "Unit 7", "Detainee ill-treated", "", "Report", "yes"])
+    assert "2 incident" in page.incidents_note.text()
+    assert "2022 to 2024-06" in page.incidents_note.text()
+    assert "1 not investigated" in page.incidents_note.text()
+    view._autosave.stop()

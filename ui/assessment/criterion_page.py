@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.assessment import Citation, Finding, Gap, Mitigation
+from app.assessments import IncidentData
 from app.frameworks import Criterion
 from ui.assessment.rows_table import RowsTable
 
@@ -76,7 +77,11 @@ class CriterionPage(QScrollArea):
         layout.addWidget(test_box)
 
         q_box = QGroupBox(self.tr("Guidance questions"))
-        grid = QGridLayout(q_box)
+        q_layout = QVBoxLayout(q_box)
+        self.incidents_note = wrap_label("", "incidentsNote")
+        q_layout.addWidget(self.incidents_note)
+        grid = QGridLayout()
+        q_layout.addLayout(grid)
         grid.setColumnStretch(0, 1)
         self.answer_boxes: dict[str, QComboBox] = {}
         for row, q in enumerate(c.questions):
@@ -230,6 +235,21 @@ class CriterionPage(QScrollArea):
                 self.measures.addItem(item)
         finally:
             self._loading = was
+
+    def set_incidents(self, incidents: list[IncidentData]) -> None:
+        """The past-incidents log, summed up where the pattern questions are answered."""
+        if not incidents:
+            self.incidents_note.setText(self.tr(
+                "The past-incidents log is empty. Record past possible violations (step "
+                "'Past incidents') before judging whether there is a pattern."))
+            return
+        dates = sorted(i.occurred for i in incidents if i.occurred)
+        open_ = sum(1 for i in incidents if i.investigated in ("no", "unknown"))
+        text = self.tr("Past-incidents log: %n incident(s)", "", len(incidents))
+        if dates:
+            text += self.tr(", %1 to %2").replace("%1", dates[0]).replace("%2", dates[-1])
+        text += "; " + self.tr("%n not investigated or not known to be", "", open_) + "."
+        self.incidents_note.setText(text)
 
     def show_gaps(self, gaps: list[Gap]) -> None:
         self.gaps_label.setVisible(bool(gaps))

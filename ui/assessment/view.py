@@ -236,6 +236,7 @@ class AssessmentView(QWidget):
         self.incidents_page.show_incidents(self.incidents)
         for cid, page in self.criterion_pages.items():
             page.show_finding(self.data.finding(cid), self.data.mitigations)
+            page.set_incidents(self.incidents)
         self.mitigation_page.show_mitigations(self.data.mitigations)
         self.summary_page.show_decision(self.decision)
         read_only = self.read_only
@@ -355,6 +356,8 @@ class AssessmentView(QWidget):
 
     def _on_incidents_changed(self) -> None:
         self.incidents = self.incidents_page.incidents()
+        for page in self.criterion_pages.values():
+            page.set_incidents(self.incidents)
         self._changed()
 
     def _on_mitigations_changed(self) -> None:
