@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -309,3 +310,81 @@ class DecisionRow(Base):
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     decided_by: Mapped[User] = relationship()
+
+
+class Blob(Base):
+    """An original file, stored once by its SHA-256 and never altered."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime]
+
+
+class EvidenceItem(Base):
+    """An evidence item: what stays the same across its versions (identity, who added it)."""
+
+    __tablename__ = "evidence_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evidence_versions.id", use_alter=True), index=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class EvidenceVersion(Base):
+    """One version of an item's content. Never updated: an edit adds a version, and a
+    citation names the version the officer saw by ``content_sha256``."""
+
+    __tablename__ = "evidence_versions"
+    __table_args__ = (
+        UniqueConstraint("item_id", "version_no"),
+        Index("ix_evidence_versions_published_on", "published_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), index=True)
+    version_no: Mapped[int] = mapped_column(Integer)
+    content_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str] = mapped_column(String(300), default="")
+    source_kind: Mapped[str] = mapped_column(String(40))
+    document_ref: Mapped[str] = mapped_column(String(300), default="")
+    url: Mapped[str] = mapped_column(Text, default="")
+    published_on: Mapped[date | None] = mapped_column(Date)
+    events_from: Mapped[date | None] = mapped_column(Date)
+    events_to: Mapped[date | None] = mapped_column(Date)
+    countries: Mapped[list] = mapped_column(JSON, default=list)
+    places: Mapped[str] = mapped_column(Text, default="")
+    actors: Mapped[list] = mapped_column(JSON, default=list)
+    violations: Mapped[list] = mapped_column(JSON, default=list)
+    item_categories: Mapped[list] = mapped_column(JSON, default=list)
+    reliability: Mapped[str] = mapped_column(String(1))
+    credibility: Mapped[str] = mapped_column(String(1))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    full_text: Mapped[str] = mapped_column(Text, default="")
+    attachment_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    attachment_name: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class EvidenceTag(Base):
+    """The current version's multi-valued fields, one row each, so filters use an index
+    instead of scanning JSON: kind is country, violation, category or actor."""
+
+    __tablename__ = "evidence_tags"
+    __table_args__ = (Index("ix_evidence_tags_kind_value", "kind", "value", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(300))

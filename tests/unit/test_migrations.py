@@ -431,7 +431,8 @@ def test_empty_file_becomes_a_database(tmp_path: Path) -> None:
 def test_models_match_migrations(database: Database) -> None:
     with database.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "render_as_batch": True})
+            conn, opts={"compare_type": True, "render_as_batch": True,
+                        "include_name": migrate.include_name})
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
