@@ -603,3 +603,51 @@ def test_the_incidents_log_is_summed_up_beside_the_pattern_questions(
     assert "2022 to 2024-06" in page.incidents_note.text()
     assert "1 not investigated" in page.incidents_note.text()
     view._autosave.stop()
+
+
+def test_one_click_cites_suggested_evidence_and_fills_the_incidents_log(
+        qtbot, demo_ctx, make_window) -> None:
+    from datetime import date as _date
+
+    from app import evidence
+    from app.evidence import EvidenceData, NewEvidence
+
+    with demo_ctx.uow() as uow:
+        police, _other = evidence.store_batch(uow, demo_ctx.actor, [
+            NewEvidence(EvidenceData(
+                "Policing of protests in Nairobi", "ngo", "B", "2", countries=["KE"],
+                actors=["National Police Service"], violations=["excessive_force_protest"],
+                item_categories=["ML13"], events_from=_date(2024, 6, 18),
+                summary="Live fire on marchers.")),
+            NewEvidence(EvidenceData("Coastal fisheries review", "media", "C", "3",
+                                     countries=["NO"]))]).added
+    window = make_window(demo_ctx)
+    view = window.open_assessment(2, "eu-cp")
+    page = view.go_to("2a")
+    tree = page.evidence.tree
+    assert tree.topLevelItemCount() == 1  # only what concerns the case
+    assert "names the end user" in tree.topLevelItem(0).text(3)
+    tree.setCurrentItem(tree.topLevelItem(0))
+    qtbot.mouseClick(page.evidence.cite_button, Qt.MouseButton.LeftButton)
+    cited = view.data.finding("2a").citations
+    assert len(cited) == 1 and cited[0].evidence_id == police and cited[0].grade == "B2"
+    with demo_ctx.uow() as uow:
+        assert cited[0].content_sha256 == evidence.get_evidence(uow, police).content_sha256
+    qtbot.mouseClick(page.evidence.cite_button, Qt.MouseButton.LeftButton)
+    assert len(view.data.finding("2a").citations) == 1  # cited once
+
+    type_into(qtbot, page.evidence.search_box, "fisheries")
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() == 1
+                    and "Coastal" in tree.topLevelItem(0).text(3), timeout=3000)
+
+    incidents = view.go_to("incidents")
+    qtbot.mouseClick(incidents.from_evidence_button, Qt.MouseButton.LeftButton)
+    assert [i.occurred for i in view.incidents] == ["2024-06-18"]
+    qtbot.mouseClick(incidents.from_evidence_button, Qt.MouseButton.LeftButton)
+    assert len(view.incidents) == 1  # not added twice
+    assert view.save()
+    with demo_ctx.uow() as uow:
+        stored = assessments.get_assessment(uow, 2, "eu-cp")
+        assert stored is not None
+        assert stored.data.finding("2a").citations[0].content_sha256 == cited[0].content_sha256
+        assert assessments.list_incidents(uow, 2)[0].description == "Live fire on marchers."

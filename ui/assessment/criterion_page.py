@@ -3,6 +3,8 @@ rationale and the evidence cited. Edits go straight into the shared ``Finding``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -24,7 +26,9 @@ from PySide6.QtWidgets import (
 
 from app.assessment import Citation, Finding, Gap, Mitigation
 from app.assessments import IncidentData
+from app.evidence_for_case import Suggestion
 from app.frameworks import Criterion
+from ui.assessment.evidence_panel import EvidencePanel
 from ui.assessment.rows_table import RowsTable
 
 _MET_KEYS: dict[bool | None, str] = {None: "", True: "met", False: "not_met"}
@@ -42,8 +46,11 @@ def wrap_label(text: str, name: str = "") -> QLabel:
 
 class CriterionPage(QScrollArea):
     sig_changed = Signal()
+    sig_cite_requested = Signal(int)
 
-    def __init__(self, criterion: Criterion, parent: QWidget | None = None) -> None:
+    def __init__(self, criterion: Criterion,
+                 search: Callable[[str], list[Suggestion]] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.criterion = c = criterion
         self.finding = Finding(c.id)
@@ -180,6 +187,13 @@ class CriterionPage(QScrollArea):
         cite_layout.addWidget(self.citations)
         layout.addWidget(cite_box)
 
+        evidence_box = QGroupBox(self.tr("Evidence base"))
+        evidence_layout = QVBoxLayout(evidence_box)
+        self.evidence = EvidencePanel(search or (lambda _text: []))
+        self.evidence.sig_cite.connect(self.sig_cite_requested)
+        evidence_layout.addWidget(self.evidence)
+        layout.addWidget(evidence_box)
+
         self.gaps_label = QLabel()
         self.gaps_label.setObjectName("problems")
         self.gaps_label.setWordWrap(True)
@@ -214,7 +228,14 @@ class CriterionPage(QScrollArea):
                 _MET_KEYS[finding.legal_test_met]))
             if self.rationale.toPlainText() != finding.rationale:
                 self.rationale.setPlainText(finding.rationale)
-            self.citations.set_rows([[x.reference, x.grade, x.note] for x in finding.citations])
+            self.citations.set_rows([[x.reference, x.grade, x.note] for x in finding.citations],
+                                    [(x.evidence_id, x.content_sha256)
+                                     for x in finding.citations])
+            for row, x in enumerate(finding.citations):
+                item = self.citations.table.item(row, 0)
+                if item is not None and x.content_sha256:
+                    item.setToolTip(self.tr("Evidence item #%1, version %2").replace(
+                        "%1", str(x.evidence_id)).replace("%2", x.content_sha256))
             self.set_mitigations(mitigations)
         finally:
             self._loading = False
@@ -261,6 +282,7 @@ class CriterionPage(QScrollArea):
             widget.setEnabled(not read_only)
         self.rationale.setReadOnly(read_only)
         self.citations.set_read_only(read_only)
+        self.evidence.set_read_only(read_only)
 
     def flush(self) -> None:
         self.citations.commit_open_editor()
@@ -324,7 +346,24 @@ class CriterionPage(QScrollArea):
     def _on_citations(self) -> None:
         if self._loading:
             return
-        self.finding.citations = [Citation(ref, grade=grade, note=note)
-                                  for ref, grade, note in self.citations.rows()
-                                  if ref or note]
+        citations = []
+        for (ref, grade, note), payload in zip(self.citations.rows(), self.citations.payloads(),
+                                               strict=True):
+            if not (ref or note):
+                continue
+            evidence_id, sha = payload if isinstance(payload, tuple) else (None, "")
+            citations.append(Citation(ref, evidence_id, sha, grade, note))
+        self.finding.citations = citations
         self._changed()
+
+    def cite(self, citation: Citation) -> bool:
+        """Cite an evidence item (once); the version cited is kept by its content hash."""
+        if any(c.content_sha256 and c.content_sha256 == citation.content_sha256
+               for c in self.finding.citations):
+            return False
+        self.citations.append_row(
+            [citation.reference, citation.grade, citation.note],
+            (citation.evidence_id, citation.content_sha256),
+            self.tr("Evidence item #%1, version %2").replace(
+                "%1", str(citation.evidence_id)).replace("%2", citation.content_sha256))
+        return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.assessment import Gap, Mitigation
 from app.assessments import IncidentData
@@ -99,6 +99,12 @@ class IncidentsPage(QWidget):
             stretch=2)
         self.table.setObjectName("incidentsTable")
         self.table.sig_changed.connect(self.sig_changed)
+        self.from_evidence_button = QPushButton(self.tr("Add from &cited evidence"))
+        self.from_evidence_button.setObjectName("incidentsFromEvidence")
+        self.from_evidence_button.setToolTip(self.tr(
+            "One entry per cited evidence item not yet in the log: its dates, actors, summary, "
+            "item categories and reference. Check and complete each entry."))
+        self.table.layout().itemAt(1).layout().insertWidget(2, self.from_evidence_button)
         layout.addWidget(self.table, 1)
         self.problems_label = QLabel()
         self.problems_label.setObjectName("problems")
@@ -120,3 +126,4 @@ class IncidentsPage(QWidget):
 
     def set_read_only(self, read_only: bool) -> None:
         self.table.set_read_only(read_only)
+        self.from_evidence_button.setVisible(not read_only)

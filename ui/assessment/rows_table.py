@@ -79,17 +79,54 @@ class RowsTable(QWidget):
             else:
                 self.table.setItem(row, column, QTableWidgetItem(value))
 
-    def set_rows(self, rows: Sequence[Sequence[str]]) -> None:
+    def set_rows(self, rows: Sequence[Sequence[str]],
+                 payloads: Sequence[object] | None = None) -> None:
+        """``payloads`` ride along with each row unseen (e.g. a cited item's id and hash)."""
         self._loading = True
         try:
             self.table.setRowCount(0)
-            for values in rows:
+            for n, values in enumerate(rows):
                 row = self.table.rowCount()
                 self.table.insertRow(row)
                 self._put_row(row, values)
+                if payloads is not None:
+                    self._set_payload(row, payloads[n])
             self.table.resizeRowsToContents()
         finally:
             self._loading = False
+
+    def _first_text_column(self) -> int:
+        return next((c for c in range(self.table.columnCount()) if c not in self.choices), 0)
+
+    def _set_payload(self, row: int, payload: object) -> None:
+        item = self.table.item(row, self._first_text_column())
+        if item is not None:
+            item.setData(Qt.ItemDataRole.UserRole, payload)
+
+    def payloads(self) -> list[object]:
+        column = self._first_text_column()
+        out: list[object] = []
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, column)
+            out.append(item.data(Qt.ItemDataRole.UserRole) if item else None)
+        return out
+
+    def append_row(self, values: Sequence[str], payload: object = None,
+                   tooltip: str = "") -> None:
+        """Add a filled row (not opened for typing), e.g. a citation chosen from a list."""
+        row = self.table.rowCount()
+        self._loading = True
+        try:
+            self.table.insertRow(row)
+            self._put_row(row, values)
+            self._set_payload(row, payload)
+            item = self.table.item(row, self._first_text_column())
+            if item is not None and tooltip:
+                item.setToolTip(tooltip)
+            self.table.resizeRowsToContents()
+        finally:
+            self._loading = False
+        self.sig_changed.emit()
 
     def rows(self) -> list[list[str]]:
         out: list[list[str]] = []

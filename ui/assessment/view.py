@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import assessments, cases
+from app import assessments, cases, evidence, evidence_for_case
 from app.assessment import (
     CHECKS_STEP,
     MITIGATION_STEP,
@@ -38,9 +38,11 @@ from app.assessment import (
 from app.assessments import ASSESSABLE, AssessmentRecord, DecisionRecord, IncidentData
 from app.cases import CaseRecord
 from app.errors import FieldProblem, GoldenRuleError, ValidationError
+from app.evidence_for_case import Suggestion
 from app.hardstops import CheckResult
 from app.status import CaseStatus
 from app.vocab import Role
+from db import search
 from ui.assessment.checks_page import ChecksPage
 from ui.assessment.criterion_page import CriterionPage
 from ui.assessment.list_pages import IncidentsPage, MitigationPage
@@ -183,10 +185,13 @@ class AssessmentView(QWidget):
         self._add_step(CHECKS_STEP, self.tr("Hard-stop checks"), self.checks_page)
         self.incidents_page = IncidentsPage()
         self.incidents_page.sig_changed.connect(self._on_incidents_changed)
+        self.incidents_page.from_evidence_button.clicked.connect(
+            self.add_incidents_from_citations)
         self._add_step(INCIDENTS_STEP, self.tr("Past incidents"), self.incidents_page)
         for c in fw.criteria:
-            page = CriterionPage(c)
+            page = CriterionPage(c, self.search_evidence)
             page.sig_changed.connect(self._changed)
+            page.sig_cite_requested.connect(lambda item_id, p=page: self.cite(p, item_id))
             self.criterion_pages[c.id] = page
             self._add_step(c.id, f"{c.id} · {c.title}", page)
         self.mitigation_page = MitigationPage(fw)
@@ -239,6 +244,7 @@ class AssessmentView(QWidget):
             page.set_incidents(self.incidents)
         self.mitigation_page.show_mitigations(self.data.mitigations)
         self.summary_page.show_decision(self.decision)
+        self.refresh_suggestions()
         read_only = self.read_only
         for page in (self.checks_page, self.incidents_page, self.mitigation_page,
                      self.summary_page, *self.criterion_pages.values()):
@@ -448,6 +454,44 @@ class AssessmentView(QWidget):
         self.restored_at = None
         self.discard_button.hide()
         self._show_all()
+
+    # evidence -----------------------------------------------------------------------------
+    def refresh_suggestions(self) -> None:
+        assert self.case is not None
+        with self.ctx.uow() as uow:
+            suggestions = evidence_for_case.suggest_for_case(uow, self.case.data)
+        for page in self.criterion_pages.values():
+            page.evidence.set_suggestions(suggestions)
+
+    def search_evidence(self, text: str) -> list[Suggestion]:
+        with self.ctx.uow() as uow:
+            page = search.search_evidence(uow.session, search.EvidenceQuery(text=text, limit=30))
+            out = []
+            for hit in page.hits:
+                record = evidence.get_evidence(uow, hit.item_id)
+                snippet = hit.snippet.replace(search.MARK_START, "").replace(search.MARK_END, "")
+                out.append(Suggestion(record.id, 0.0, (snippet,) if snippet else (),
+                                      record.data.title, record.grade,
+                                      record.data.published_on, record.content_sha256))
+        return out
+
+    def cite(self, page: CriterionPage, item_id: int) -> bool:
+        """Cite the item's current version into the criterion, by content hash."""
+        if self.read_only:
+            return False
+        with self.ctx.uow() as uow:
+            citation = evidence.citation_for(uow, item_id)
+        return page.cite(citation)
+
+    def add_incidents_from_citations(self) -> int:
+        cited = [c for f in self.data.findings.values() for c in f.citations]
+        with self.ctx.uow() as uow:
+            new = evidence_for_case.incidents_from_citations(uow, cited, self.incidents)
+        for incident in new:
+            self.incidents_page.table.append_row(
+                [incident.occurred, incident.actor, incident.description, incident.items,
+                 incident.source, incident.investigated])
+        return len(new)
 
     def rerun_checks(self) -> None:
         with self.ctx.uow() as uow:
