@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from app import cases, cli_assessment, users
+from app import cases, cli_assessment, cli_evidence, users
 from app.casefile import dumps
 from app.database import Database, default_database_path, open_database
 from app.demo import seed_demo
@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", default="")
     cli_assessment.add_case_commands(case)
     cli_assessment.add_framework_commands(sub)
+    cli_evidence.add_commands(sub)
     return parser
 
 
@@ -204,6 +205,8 @@ def _cmd_case(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO
 COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO, TextIO], int]] = {
     "init": _cmd_init, "info": _cmd_info, "user": _cmd_user, "case": _cmd_case,
     "framework": lambda db, args, out, stdin: cli_assessment.cmd_framework(args, out),
+    "evidence": lambda db, args, out, stdin: cli_evidence.cmd_evidence(
+        db, args, out, _sign_in(db, args.user)),
 }
 
 

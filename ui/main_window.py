@@ -32,6 +32,7 @@ from ui.cases.editor import CaseEditor
 from ui.cases.register_view import CaseRegisterPage
 from ui.context import UiContext
 from ui.dialogs import show_error
+from ui.evidence.page import EvidencePage
 from ui.placeholder import ComingAreaPage
 from ui.settings.page import SettingsPage
 from ui.tasks import TaskRunner
@@ -89,9 +90,8 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self.case_tabs)
-        self.stack.addWidget(ComingAreaPage(self.tr("Evidence"), self.tr(
-            "The local evidence base: reports of UN bodies, courts, NGOs and the authority's own "
-            "reporting, graded and searchable, cited by every finding.")))
+        self.evidence_page = EvidencePage(ctx, self.runner)
+        self.stack.addWidget(self.evidence_page)
         self.stack.addWidget(ComingAreaPage(self.tr("Screening"), self.tr(
             "Screening of every party against the sanctions lists and denial notices the "
             "authority applies.")))

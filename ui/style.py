@@ -111,6 +111,28 @@ QLabel#incidentsNote {{
 }}
 QRadioButton[forbidden="true"] {{ color: #9b1c1c; }}
 QTabBar::tab:selected {{ border-bottom: 2px solid {GOLD}; color: #1d2840; font-weight: 600; }}
+QLabel#evidenceTitle {{ font-size: 15px; font-weight: 600; color: #1d2840; }}
+QLabel#gradeChip {{
+    border-radius: 9px; padding: 2px 9px; font-weight: 700; background: #eef0f3; color: #374151;
+}}
+QLabel#gradeChip[reliability="A"], QLabel#gradeChip[reliability="B"] {{
+    background: #def7ec; color: #03543f;
+}}
+QLabel#gradeChip[reliability="C"], QLabel#gradeChip[reliability="D"] {{
+    background: #fff4d6; color: #8a5a00;
+}}
+QLabel#gradeChip[reliability="E"] {{ background: #fde8e8; color: #9b1c1c; }}
+QWidget#attachmentRow {{ background: #f3f5f9; border: 1px solid #d9dee8; border-radius: 6px; }}
+QLabel#fieldLabel {{ font-weight: 600; color: #374151; }}
+QPushButton#linkButton {{ border: none; color: #1849a9; padding: 5px 6px; }}
+QPushButton#linkButton:hover {{ text-decoration: underline; }}
+QWidget#evidencePage[dropping="true"] QTableView {{ border: 2px dashed {GOLD}; }}
+QToolButton#importButton {{ padding: 5px 10px; }}
+QLabel#importStatus {{ color: #374151; }}
+QLabel#importDone {{ font-weight: 600; color: #03543f; }}
+QTextBrowser#evidenceFields, QTextBrowser#importReport {{
+    border: 1px solid #d9dee8; border-radius: 4px; padding: 4px;
+}}
 """
 
 
