@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app import casefile
+from app import casefile, evidence, evidence_import
 from app.cases import change_status, create_case
 from app.drafts import lenient_data
 from app.status import CaseStatus
@@ -21,6 +21,7 @@ from app.users import Actor
 from db.models import Case
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "resources" / "demo" / "cases.json"
+DEMO_EVIDENCE = DEMO_FILE.with_name("evidence.json")
 
 
 def has_demo(uow: UnitOfWork) -> bool:
@@ -55,6 +56,9 @@ def seed_demo(uow: UnitOfWork, actor: Actor, today: date | None = None) -> list[
                 change_status(uow, actor, record.id, target, item.get("status_reason", ""),
                               commit=False)
         references.append(record.reference)
+    # Demo evidence in the documented import format, so the demo cases have something to cite.
+    evidence.store_batch(uow, actor, evidence_import.read_json(DEMO_EVIDENCE), is_demo=True,
+                         source="demo", commit=False)
     uow.commit()
     return references
 

@@ -238,7 +238,8 @@ def _plainly_valid(doc: Any) -> bool:
     def strings(v: Any, ok: Callable[[Any], bool]) -> bool:
         return type(v) is list and all(ok(x) for x in v)
 
-    if type(doc) is not dict or set(doc) != {"format", "format_version", "items"} \
+    if type(doc) is not dict or set(doc) - {"about"} != {"format", "format_version", "items"} \
+            or type(doc.get("about", "")) is not str \
             or doc["format"] != FORMAT or type(doc["format_version"]) is not int \
             or doc["format_version"] != FORMAT_VERSION or type(doc["items"]) is not list:
         return False

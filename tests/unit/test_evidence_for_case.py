@@ -95,3 +95,20 @@ def test_incidents_from_cited_items(uow: UowFactory, officer: Actor) -> None:
         assert rows[0].source == cites[0].reference and rows[0].investigated == "unknown"
         again = incidents_from_citations(u, cites, [IncidentData(source=cites[0].reference)])
         assert [r.source for r in again] == [cites[1].reference]
+
+
+def test_demo_evidence_serves_the_demo_cases(uow: UowFactory, admin: Actor) -> None:
+    from app import cases, demo
+
+    with uow() as u:
+        refs = demo.seed_demo(u, admin)
+    with uow() as u:
+        records = [cases.get_case(u, cases.find_case_id(u, r)) for r in refs]
+        for record in records:
+            if not record.data.destination:
+                continue
+            found = suggest_for_case(u, record.data)
+            assert found, record.reference
+            assert all(evidence.get_evidence(u, s.item_id).is_demo for s in found)
+            assert all(evidence.get_evidence(u, s.item_id).data.title.startswith("[DEMO]")
+                       for s in found)
