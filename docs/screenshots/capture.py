@@ -59,6 +59,12 @@ def assessment_shots(window: MainWindow) -> None:
     QApplication.processEvents()
     page.verticalScrollBar().setValue(page.level_buttons["negligible"].parentWidget().y() + 230)
     shot(window, "assessment-criterion.png")
+    tree = page.evidence.tree
+    tree.setCurrentItem(tree.topLevelItem(0))
+    view.cite(page, tree.currentItem().data(0, 256))
+    QApplication.processEvents()
+    page.verticalScrollBar().setValue(page.verticalScrollBar().maximum())
+    shot(window, "assessment-evidence.png")
     summary = view.go_to("summary")
     summary.outcome_buttons[Outcome.APPROVE].setChecked(True)
     summary.rationale.setPlainText("Approve: the equipment is protective.")
@@ -66,6 +72,26 @@ def assessment_shots(window: MainWindow) -> None:
     summary.verticalScrollBar().setValue(summary.verticalScrollBar().maximum())
     shot(window, "assessment-summary.png")
     view.autosave_now()
+
+
+def evidence_shots(window: MainWindow) -> None:
+    """The evidence base: a search with filters and the detail pane; the pattern chart."""
+    from ui.evidence.pattern_chart import PatternDialog
+
+    window.show_area(1)
+    page = window.evidence_page
+    page.search.setText("police force")
+    page.search_now()
+    QApplication.processEvents()
+    page.table.selectRow(0)
+    shot(window, "evidence.png")
+    dialog = PatternDialog(window.ctx, window.runner, window)
+    dialog.resize(900, 640)
+    dialog.show_for(country="SS")
+    dialog.show()
+    shot(dialog, "evidence-pattern.png")
+    dialog.close()
+    window.show_area(0)
 
 
 def main() -> None:
@@ -103,6 +129,7 @@ def main() -> None:
     shot(window, "case-goods-validation.png")
     editor._autosave.stop()
     assessment_shots(window)
+    evidence_shots(window)
     window.show_area(5)
     shot(window, "settings.png")
     for e in [*window.editors(), *window.assessment_views()]:
