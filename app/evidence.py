@@ -13,8 +13,9 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -32,6 +33,7 @@ from db.models import Blob, EvidenceItem, EvidenceTag, EvidenceVersion, User
 
 GRADE = re.compile(r"^([A-F])([1-6])$")
 _CATEGORY = re.compile(r"^ML([1-9]|1[0-9]|2[0-2])$")
+_URL = re.compile(r"^(https?|file)://\S+$")
 
 
 class Cancelled(Exception):
@@ -89,31 +91,39 @@ class EvidenceData:
                 "summary": self.summary, "full_text": self.full_text}
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def content_hash(data: EvidenceData, attachment_sha256: str | None = None) -> str:
-    doc = {**data.content(), "attachment_sha256": attachment_sha256}
-    canonical = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """SHA-256 of the canonical JSON of the content (keys sorted, no spaces, UTF-8), the
+    attachment by its own hash: ``json.dumps(doc, sort_keys=True, ensure_ascii=False,
+    separators=(",", ":"))``, with one encoder made once instead of one per call."""
+    doc = data.content()
+    doc["attachment_sha256"] = attachment_sha256
+    return hashlib.sha256(_CANONICAL.encode(doc).encode("utf-8")).hexdigest()
+
+
+def _clean(values: Iterable[str], upper: bool = False) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        v = " ".join(str(v).split())
+        v = v.upper() if upper else v
+        if v and v not in out:
+            out.append(v)
+    return out
 
 
 def normalise(data: EvidenceData) -> EvidenceData:
     """Trim, upper-case codes, drop empty and repeated list entries (order kept)."""
-    def clean(values: Iterable[str], upper: bool = False) -> list[str]:
-        out: list[str] = []
-        for v in values:
-            v = " ".join(str(v).split())
-            v = v.upper() if upper else v
-            if v and v not in out:
-                out.append(v)
-        return out
-
-    return replace(
-        data, title=" ".join(data.title.split()), publisher=data.publisher.strip(),
-        source_kind=data.source_kind.strip(), document_ref=data.document_ref.strip(),
-        url=data.url.strip(), countries=clean(data.countries, upper=True),
-        places=data.places.strip(), actors=clean(data.actors),
-        violations=clean(data.violations), item_categories=clean(data.item_categories,
-                                                                 upper=True),
+    return EvidenceData(
+        title=" ".join(data.title.split()), source_kind=data.source_kind.strip(),
         reliability=data.reliability.strip().upper(), credibility=data.credibility.strip(),
+        publisher=data.publisher.strip(), document_ref=data.document_ref.strip(),
+        url=data.url.strip(), published_on=data.published_on, events_from=data.events_from,
+        events_to=data.events_to, countries=_clean(data.countries, upper=True),
+        places=data.places.strip(), actors=_clean(data.actors),
+        violations=_clean(data.violations),
+        item_categories=_clean(data.item_categories, upper=True),
         summary=data.summary.strip(), full_text=data.full_text.strip())
 
 
@@ -151,7 +161,7 @@ def validate_evidence(data: EvidenceData, vocab: EvidenceVocabulary | None = Non
                 .format(v=c))
     if data.events_from and data.events_to and data.events_to < data.events_from:
         bad("events_to", _("the events cannot end before they start"))
-    if data.url and not re.match(r"^(https?|file)://\S+$", data.url):
+    if data.url and not _URL.match(data.url):
         bad("url", _("a web address starts with http:// or https://"))
     return problems
 
@@ -273,14 +283,16 @@ class StoreResult:
     duplicates: list[tuple[str, int]] = field(default_factory=list)  # (origin, existing id)
 
 
+def _tag_values(data: EvidenceData) -> list[tuple[str, str]]:
+    return ([("country", c) for c in data.countries]
+            + [("violation", v) for v in data.violations]
+            + [("category", c) for c in data.item_categories]
+            + [("actor", a.casefold()[:300]) for a in data.actors])
+
+
 def _tags(item_id: int, data: EvidenceData) -> list[dict[str, Any]]:
-    rows = [{"item_id": item_id, "kind": "country", "value": c} for c in data.countries]
-    rows += [{"item_id": item_id, "kind": "violation", "value": v} for v in data.violations]
-    rows += [{"item_id": item_id, "kind": "category", "value": c}
-             for c in data.item_categories]
-    rows += [{"item_id": item_id, "kind": "actor", "value": a.casefold()[:300]}
-             for a in data.actors]
-    return rows
+    return [{"item_id": item_id, "kind": kind, "value": value}
+            for kind, value in _tag_values(data)]
 
 
 def _version_row(item_id: int, version_no: int, data: EvidenceData, sha: str,
@@ -290,6 +302,7 @@ def _version_row(item_id: int, version_no: int, data: EvidenceData, sha: str,
                 "title", "publisher", "source_kind", "document_ref", "url", "published_on",
                 "events_from", "events_to", "countries", "places", "actors", "violations",
                 "item_categories", "reliability", "credibility", "summary", "full_text")},
+            "actors_text": " ; ".join(data.actors),
             "attachment_sha256": attachment.sha256 if attachment else None,
             "attachment_name": attachment.name if attachment else "",
             "created_at": at, "created_by_id": actor.id}
@@ -304,14 +317,14 @@ def store_batch(uow: UnitOfWork, actor: Actor, items: Sequence[NewEvidence], *,
     require(actor, Permission.EDIT_CASES)
     vocab, ref = vocabulary(), reference()
     problems: list[FieldProblem] = []
-    prepared: list[tuple[NewEvidence, EvidenceData, str]] = []
+    checked: list[tuple[NewEvidence, EvidenceData]] = []
     for n, item in enumerate(items):
         data = normalise(item.data)
-        for p in validate_evidence(data, vocab, ref):
+        found = validate_evidence(data, vocab, ref)
+        if found:
             where = item.origin or _("item {n}").format(n=n + 1)
-            problems.append(FieldProblem(f"{where}: {p.field}", p.message))
-        sha = content_hash(data, item.attachment.sha256 if item.attachment else None)
-        prepared.append((item, data, sha))
+            problems.extend(FieldProblem(f"{where}: {p.field}", p.message) for p in found)
+        checked.append((item, data))
         if cancelled and n % 500 == 0 and cancelled():
             raise Cancelled()
     if problems:
@@ -319,15 +332,44 @@ def store_batch(uow: UnitOfWork, actor: Actor, items: Sequence[NewEvidence], *,
             "… and {n} more problems").format(n=len(problems) - 50))] if len(problems) > 50
             else []), context=_("Nothing was stored"))
     s = uow.session
-    result = StoreResult()
-    seen_content: dict[str, int] = {}
-    seen_files: dict[str, int] = {}
-    total = len(prepared)
-    now = now_utc()
+    writer = _ChunkWriter(s, actor, is_demo)
+    total = len(checked)
     for start in range(0, total, batch_size):
         if cancelled and cancelled():
             raise Cancelled()
-        chunk = prepared[start:start + batch_size]
+        writer.write([(item, data, content_hash(
+            data, item.attachment.sha256 if item.attachment else None))
+            for item, data in checked[start:start + batch_size]])
+        if progress:
+            progress(min(start + batch_size, total), total)
+    writer.finish()
+    result = writer.result
+    record_change(s, actor.id, "evidence.import" if len(items) != 1 else "evidence.add",
+                  "evidence", ",".join(map(str, result.added[:1])) or "-", None,
+                  {"added": result.added, "duplicates": [d[1] for d in result.duplicates],
+                   "source": source})
+    if commit:
+        uow.commit()
+    return result
+
+
+class _ChunkWriter:
+    """Stores chunks of validated, hashed items: skips duplicates (of stored items, and of
+    items earlier in the batch) and inserts the rest."""
+
+    def __init__(self, s: Session, actor: Actor, is_demo: bool) -> None:
+        self.s, self.actor, self.is_demo = s, actor, is_demo
+        self.now = now_utc()
+        self.result = StoreResult()
+        self.seen_content: dict[str, int] = {}
+        self.seen_files: dict[str, int] = {}
+        # SQLite, with SQLAlchemy's own JSON serialiser: plain executemany
+        self.raw = search.is_sqlite(s) and getattr(
+            s.get_bind().dialect, "_json_serializer", None) is None
+        self.runs: list[tuple[int, int, int]] = []
+
+    def write(self, chunk: list[tuple[NewEvidence, EvidenceData, str]]) -> None:
+        s, seen_content, seen_files = self.s, self.seen_content, self.seen_files
         hashes = [sha for _i, _d, sha in chunk]
         files = [i.attachment.sha256 for i, _d, _s in chunk if i.attachment]
         for sha, item_id in s.execute(select(EvidenceVersion.content_sha256,
@@ -344,27 +386,27 @@ def store_batch(uow: UnitOfWork, actor: Actor, items: Sequence[NewEvidence], *,
             existing = seen_content.get(sha) or (
                 seen_files.get(item.attachment.sha256) if item.attachment else None)
             if existing is not None:
-                result.duplicates.append((item.origin, existing))
+                self.result.duplicates.append((item.origin, existing))
             else:
                 fresh.append((item, data, sha))
                 seen_content[sha] = -1  # a repeat within this batch is a duplicate too
                 if item.attachment:
                     seen_files[item.attachment.sha256] = -1
-        if fresh:
-            _insert(s, actor, fresh, is_demo, now, result)
-        if progress:
-            progress(min(start + batch_size, total), total)
-    record_change(s, actor.id, "evidence.import" if len(items) != 1 else "evidence.add",
-                  "evidence", ",".join(map(str, result.added[:1])) or "-", None,
-                  {"added": result.added, "duplicates": [d[1] for d in result.duplicates],
-                   "source": source})
-    if commit:
-        uow.commit()
-    return result
+        if not fresh:
+            return
+        if self.raw:
+            self.runs.append(_insert_sqlite(s, self.actor, fresh, self.is_demo, self.now,
+                                            self.result))
+        else:
+            _insert(s, self.actor, fresh, self.is_demo, self.now, self.result)
+
+    def finish(self) -> None:
+        _link_current_versions(self.s, self.runs)
+        self.runs = []
 
 
-def _insert(s: Session, actor: Actor, fresh: list[tuple[NewEvidence, EvidenceData, str]],
-            is_demo: bool, now: datetime, result: StoreResult) -> None:
+def _new_blobs(s: Session, fresh: list[tuple[NewEvidence, EvidenceData, str]],
+               now: datetime) -> None:
     blobs: dict[str, Attachment] = {}
     for item, _d, _s in fresh:
         if item.attachment and item.attachment.sha256 not in blobs:
@@ -376,6 +418,12 @@ def _insert(s: Session, actor: Actor, fresh: list[tuple[NewEvidence, EvidenceDat
                 if sha not in stored]
         if rows:
             s.execute(insert(Blob), rows)
+
+
+def _insert(s: Session, actor: Actor, fresh: list[tuple[NewEvidence, EvidenceData, str]],
+            is_demo: bool, now: datetime, result: StoreResult) -> None:
+    """Any backend: core bulk inserts, ids from RETURNING."""
+    _new_blobs(s, fresh, now)
     item_ids = list(s.scalars(
         insert(EvidenceItem).returning(EvidenceItem.id, sort_by_parameter_order=True),
         [{"is_demo": is_demo, "created_at": now, "created_by_id": actor.id, "row_version": 1}
@@ -395,6 +443,93 @@ def _insert(s: Session, actor: Actor, fresh: list[tuple[NewEvidence, EvidenceDat
     search.index_evidence(s, [(item_id, data) for item_id, (_i, data, _s)
                               in zip(item_ids, fresh, strict=True)])
     result.added.extend(item_ids)
+
+
+_VERSION_COLUMNS = (
+    "id", "item_id", "version_no", "content_sha256", "title", "publisher", "source_kind",
+    "document_ref", "url", "published_on", "events_from", "events_to", "countries", "places",
+    "actors", "violations", "item_categories", "reliability", "credibility", "summary",
+    "full_text", "attachment_sha256", "attachment_name", "created_at", "created_by_id",
+    "actors_text")
+_INSERT_VERSION = (f"INSERT INTO evidence_versions ({', '.join(_VERSION_COLUMNS)}) "
+                   f"VALUES ({', '.join('?' * len(_VERSION_COLUMNS))})")
+
+
+def _json_list(values: list[str]) -> str:
+    """A list of strings as SQLAlchemy's JSON type stores it (``json.dumps`` defaults)."""
+    return "[" + ", ".join(map(encode_basestring_ascii, values)) + "]" if values else "[]"
+
+
+def _iso(value: date | None) -> str | None:
+    """A date as SQLAlchemy's SQLite ``Date`` stores it (YYYY-MM-DD)."""
+    return value.isoformat() if value is not None else None
+
+
+def _insert_sqlite(s: Session, actor: Actor,
+                   fresh: list[tuple[NewEvidence, EvidenceData, str]], is_demo: bool,
+                   now: datetime, result: StoreResult) -> tuple[int, int, int]:
+    """SQLite: the same rows as ``_insert``, written with plain ``executemany``; the items
+    are linked to their versions later (``_link_current_versions``), as the returned
+    (first item id, first version id, count) says.
+
+    Ids are given, not returned: the first item is inserted alone, which takes the
+    database's write lock, so the ids after it (and after the largest version id) stay
+    free until the transaction ends. Values are converted as the column types would
+    (a test compares both paths)."""
+    conn = s.connection()
+    dialect = conn.dialect
+    assert getattr(dialect, "_json_serializer", None) is None, "values as json.dumps"
+    _new_blobs(s, fresh, now)
+    at = EvidenceItem.__table__.c.created_at.type._cached_bind_processor(dialect)
+    stamp = at(now) if at else now
+    demo = 1 if is_demo else 0
+    first = conn.exec_driver_sql(
+        "INSERT INTO evidence_items (is_demo, created_at, created_by_id, row_version) "
+        "VALUES (?, ?, ?, 1)", (demo, stamp, actor.id)).lastrowid
+    assert first is not None
+    n = len(fresh)
+    item_ids = list(range(first, first + n))
+    if n > 1:
+        conn.exec_driver_sql(
+            "INSERT INTO evidence_items (id, is_demo, created_at, created_by_id, row_version) "
+            "VALUES (?, ?, ?, ?, 1)", [(i, demo, stamp, actor.id) for i in item_ids[1:]])
+    v0 = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM evidence_versions"
+                              ).scalar_one()
+    rows = []
+    for k, (item, d, sha) in enumerate(fresh):
+        att = item.attachment
+        rows.append((
+            v0 + k, first + k, 1, sha, d.title, d.publisher, d.source_kind, d.document_ref,
+            d.url, _iso(d.published_on), _iso(d.events_from), _iso(d.events_to),
+            _json_list(d.countries), d.places, _json_list(d.actors), _json_list(d.violations),
+            _json_list(d.item_categories), d.reliability, d.credibility, d.summary,
+            d.full_text, att.sha256 if att else None, att.name if att else "", stamp,
+            actor.id, " ; ".join(d.actors)))
+    conn.exec_driver_sql(_INSERT_VERSION, rows)
+    tags = [(item_id, kind, value)
+            for item_id, (_i, d, _s) in zip(item_ids, fresh, strict=True)
+            for kind, value in _tag_values(d)]
+    if tags:
+        conn.exec_driver_sql(
+            "INSERT INTO evidence_tags (item_id, kind, value) VALUES (?, ?, ?)", tags)
+    search.index_evidence(s, [(item_id, d) for item_id, (_i, d, _s)
+                              in zip(item_ids, fresh, strict=True)])
+    result.added.extend(item_ids)
+    return first, v0, n
+
+
+def _link_current_versions(s: Session, runs: list[tuple[int, int, int]]) -> None:
+    """Point each new item at its version (item first + k has version v0 + k).
+
+    Done once after all chunks: an UPDATE checks a foreign key, so SQLite opens a statement
+    savepoint for it, and at every savepoint FTS5 writes the index data it holds in memory
+    to disk as a new (small) segment, which it must merge later; done per chunk, that made
+    an import of 20,000 items about 5 % slower."""
+    conn = s.connection()
+    for first, v0, n in runs:
+        conn.exec_driver_sql(
+            "UPDATE evidence_items SET current_version_id = id + ? WHERE id BETWEEN ? AND ?",
+            (v0 - first, first, first + n - 1))
 
 
 def add_evidence(uow: UnitOfWork, actor: Actor, data: EvidenceData,
@@ -436,7 +571,7 @@ def edit_evidence(uow: UnitOfWork, actor: Actor, item_id: int, data: EvidenceDat
     tags = _tags(item_id, data)
     if tags:
         s.execute(insert(EvidenceTag), tags)
-    search.remove_evidence(s, [item_id])
+    search.remove_evidence(s, [(item_id, _data_of(current))])
     search.index_evidence(s, [(item_id, data)])
     s.flush()
     record_change(s, actor.id, "evidence.edit", "evidence", item_id,

@@ -288,13 +288,20 @@ def read_json(path: Path) -> list[NewEvidence]:
     except RecursionError as exc:
         raise InputError(_("{path} is not an evidence file: it is nested too deeply")
                          .format(path=path)) from exc
-    return from_document(doc, _label(path))
+    return from_document(doc, _label(path), text)
 
 
-def from_document(doc: Any, label: str) -> list[NewEvidence]:
-    """A parsed evidence file as items; every schema or date problem names item and field."""
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def from_document(doc: Any, label: str, raw_text: str | None = None) -> list[NewEvidence]:
+    """A parsed evidence file as items; every schema or date problem names item and field.
+
+    ``raw_text``, when given, spares re-serialising a large document to look for unpaired
+    surrogates: they can only come from a \\uD800-\\uDFFF escape in the text."""
     try:
-        json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        if raw_text is None or _SURROGATE_ESCAPE.search(raw_text):
+            json.dumps(doc, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InputError(_("{file} contains an invalid character (an unpaired surrogate "
                            "escape such as \\ud800)").format(file=label)) from exc

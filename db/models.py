@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     Boolean,
+    Computed,
     Date,
     ForeignKey,
     Index,
@@ -348,10 +349,18 @@ class EvidenceVersion(Base):
     __table_args__ = (
         UniqueConstraint("item_id", "version_no"),
         Index("ix_evidence_versions_published_on", "published_on"),
+        # Both hold the columns searches filter on, so a filter is tested in the index
+        # without reading the version's row (2 KB and more): see db/search.py.
+        # The list without search words, newest first, read in index order:
+        Index("ix_evidence_versions_listing", "sort_date", "item_id", "events_from",
+              "events_to", "published_on", "source_kind", "reliability", "credibility"),
+        # Full-text hits, by item:
+        Index("ix_evidence_versions_item_filters", "item_id", "source_kind", "reliability",
+              "credibility", "events_from", "events_to", "published_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"))
     version_no: Mapped[int] = mapped_column(Integer)
     content_sha256: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(Text)
@@ -375,6 +384,13 @@ class EvidenceVersion(Base):
     attachment_name: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: The actors joined by " ; ", as the full-text index holds them (on SQLite the index
+    #: reads its text from the current versions: db/search.py).
+    actors_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The date lists are ordered by: publication, else the start of the events. Computed by
+    #: the database (a virtual column), never written.
+    sort_date: Mapped[date | None] = mapped_column(
+        Date, Computed("coalesce(published_on, events_from)"))
 
 
 class EvidenceTag(Base):

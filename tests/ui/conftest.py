@@ -47,7 +47,8 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
         raise AssertionError(f"unexpected modal dialog: {args!r}")
 
     for module in ("ui.main_window", "ui.cases.editor", "ui.cases.register_view",
-                   "ui.settings.page"):
+                   "ui.settings.page", "ui.assessment.view", "ui.evidence.page",
+                   "ui.evidence.detail"):
         monkeypatch.setattr(f"{module}.show_error", fake_error)
     monkeypatch.setattr(QMessageBox, "question", staticmethod(fake_question))
     monkeypatch.setattr(QMessageBox, "critical", staticmethod(unexpected))
