@@ -316,8 +316,9 @@ def from_document(doc: Any, label: str, raw_text: str | None = None) -> list[New
         problems = [_located(label, p) for p in schema_problems(_validator(), doc)]
         _raise(problems)
     items: list[NewEvidence] = []
+    template = _("{file} item {n}")  # translated once, not once per item
     for n, obj in enumerate(doc["items"], start=1):
-        origin = _item_origin(label, n)
+        origin = template.format(file=label, n=n)
         source = obj["source"]
         grade = obj["grade"]
         events = obj.get("events") or {}

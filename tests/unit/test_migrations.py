@@ -59,6 +59,7 @@ def test_sqlite_pragmas(database: Database) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 8192  # new file
 
 
 def test_foreign_keys_are_enforced(database: Database) -> None:
