@@ -31,6 +31,12 @@ from app.users import Actor, Permission, require
 from db import search
 from db.models import Blob, EvidenceItem, EvidenceTag, EvidenceVersion, User
 
+# Re-exported: the windows search through this module, never through db/ directly.
+from db.search import MARK_END as MARK_END
+from db.search import MARK_START as MARK_START
+from db.search import EvidenceQuery as EvidenceQuery
+from db.search import SearchHit
+
 GRADE = re.compile(r"^([A-F])([1-6])$")
 _CATEGORY = re.compile(r"^ML([1-9]|1[0-9]|2[0-2])$")
 _URL = re.compile(r"^(https?|file)://\S+$")
@@ -625,3 +631,58 @@ def pattern(uow: UnitOfWork, *, country: str | None = None, actor: str | None = 
         for v in violations or []:
             out[when.year][v].append(item_id)
     return {year: dict(per) for year, per in sorted(out.items())}
+
+
+# --- listing for the windows -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """What a list of items shows: enough to read a row, cheap to load a page of."""
+
+    item_id: int
+    reliability: str
+    credibility: str
+    published_on: date | None
+    events_from: date | None
+    events_to: date | None
+    title: str
+    publisher: str
+    countries: tuple[str, ...]
+    source_kind: str
+    snippet: str
+    is_demo: bool
+
+    @property
+    def grade(self) -> str:
+        return f"{self.reliability}{self.credibility}"
+
+    @property
+    def when(self) -> date | None:
+        return self.published_on or self.events_from
+
+
+def rows_for(uow: UnitOfWork, item_ids: Sequence[int],
+             snippets: dict[int, str] | None = None) -> list[EvidenceRow]:
+    """The rows of the given items, in the given order (one query)."""
+    if not item_ids:
+        return []
+    v = EvidenceVersion
+    query = (select(EvidenceItem.id, EvidenceItem.is_demo, v.reliability, v.credibility,
+                    v.published_on, v.events_from, v.events_to, v.title, v.publisher,
+                    v.countries, v.source_kind)
+             .join(v, v.id == EvidenceItem.current_version_id)
+             .where(EvidenceItem.id.in_(list(item_ids))))
+    found = {r.id: r for r in uow.session.execute(query)}
+    snippets = snippets or {}
+    return [EvidenceRow(r.id, r.reliability, r.credibility, r.published_on, r.events_from,
+                        r.events_to, r.title, r.publisher, tuple(r.countries or ()),
+                        r.source_kind, snippets.get(r.id, ""), bool(r.is_demo))
+            for item_id in item_ids if (r := found.get(item_id)) is not None]
+
+
+def search_rows(uow: UnitOfWork, query: EvidenceQuery) -> tuple[list[EvidenceRow], bool]:
+    """A page of search results as rows, best first, and whether more follow."""
+    page = search.search_evidence(uow.session, query)
+    hits: list[SearchHit] = page.hits
+    return (rows_for(uow, [h.item_id for h in hits], {h.item_id: h.snippet for h in hits}),
+            page.has_more)

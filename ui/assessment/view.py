@@ -42,7 +42,6 @@ from app.evidence_for_case import Suggestion
 from app.hardstops import CheckResult
 from app.status import CaseStatus
 from app.vocab import Role
-from db import search
 from ui.assessment.checks_page import ChecksPage
 from ui.assessment.criterion_page import CriterionPage
 from ui.assessment.list_pages import IncidentsPage, MitigationPage
@@ -465,15 +464,13 @@ class AssessmentView(QWidget):
 
     def search_evidence(self, text: str) -> list[Suggestion]:
         with self.ctx.uow() as uow:
-            page = search.search_evidence(uow.session, search.EvidenceQuery(text=text, limit=30))
-            out = []
-            for hit in page.hits:
-                record = evidence.get_evidence(uow, hit.item_id)
-                snippet = hit.snippet.replace(search.MARK_START, "").replace(search.MARK_END, "")
-                out.append(Suggestion(record.id, 0.0, (snippet,) if snippet else (),
-                                      record.data.title, record.grade,
-                                      record.data.published_on, record.content_sha256))
-        return out
+            rows, _more = evidence.search_rows(uow, evidence.EvidenceQuery(text=text, limit=30))
+            hashes = {r.item_id: evidence.get_evidence(uow, r.item_id).content_sha256
+                      for r in rows}
+        return [Suggestion(r.item_id, 0.0, (plain,) if (plain := r.snippet.replace(
+                    evidence.MARK_START, "").replace(evidence.MARK_END, "")) else (),
+                           r.title, r.grade, r.published_on, hashes[r.item_id])
+                for r in rows]
 
     def cite(self, page: CriterionPage, item_id: int) -> bool:
         """Cite the item's current version into the criterion, by content hash."""

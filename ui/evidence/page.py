@@ -37,9 +37,9 @@ from PySide6.QtWidgets import (
 
 from app import evidence
 from app.errors import GoldenRuleError
+from app.evidence import EvidenceQuery
 from app.evidence_vocab import vocabulary
 from app.uow import UnitOfWork
-from db.search import EvidenceQuery, search_evidence
 from ui.context import UiContext
 from ui.dialogs import show_error
 from ui.evidence.detail import EvidenceDetail
@@ -51,7 +51,6 @@ from ui.evidence.table_model import (
     EvidenceRow,
     EvidenceTableModel,
     SnippetDelegate,
-    load_rows,
 )
 from ui.tasks import Progress, TaskRunner
 from ui.widgets.country_picker import CountryPicker
@@ -377,9 +376,8 @@ class EvidencePage(QWidget):
                 return None
             started = time.perf_counter()
             with UnitOfWork(db.session_factory) as uow:
-                page = search_evidence(uow.session, query)
-                rows = load_rows(uow.session, page.hits)
-            return generation, append, rows, page.has_more, time.perf_counter() - started
+                rows, has_more = evidence.search_rows(uow, query)
+            return generation, append, rows, has_more, time.perf_counter() - started
 
         self._pending = self.runner.submit(run, self._on_results, self._on_search_failed)
 

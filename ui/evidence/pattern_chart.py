@@ -37,12 +37,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from app import evidence
 from app.evidence_vocab import vocabulary
 from app.uow import UnitOfWork
-from db.models import EvidenceItem, EvidenceVersion
 from ui.context import UiContext
 from ui.tasks import Progress, TaskRunner
 from ui.widgets.country_picker import CountryPicker
@@ -470,20 +468,16 @@ class PatternDialog(QDialog):
                                  .replace("%1", str(year))
                                  .replace("%2", term.title if term else violation))
         with self.ctx.uow() as uow:
-            rows = uow.session.execute(
-                select(EvidenceItem.id, EvidenceVersion.title, EvidenceVersion.reliability,
-                       EvidenceVersion.credibility, EvidenceVersion.events_from,
-                       EvidenceVersion.published_on)
-                .join(EvidenceVersion, EvidenceVersion.id == EvidenceItem.current_version_id)
-                .where(EvidenceItem.id.in_(ids))).all()
+            rows = evidence.rows_for(uow, ids)
         self.items.clear()
         for r in sorted(rows, key=lambda r: (r.events_from or r.published_on or date.min,
-                                             r.id)):
+                                             r.item_id)):
             when = r.events_from or r.published_on
-            item = QListWidgetItem(f"{r.reliability}{r.credibility}   "
-                                   f"{when.isoformat() if when else '':10}   {r.title}")
-            item.setData(Qt.ItemDataRole.UserRole, r.id)
-            item.setToolTip(self.tr("Item #%1 — double-click to open").replace("%1", str(r.id)))
+            item = QListWidgetItem(f"{r.grade}   {when.isoformat() if when else '':10}   "
+                                   f"{r.title}")
+            item.setData(Qt.ItemDataRole.UserRole, r.item_id)
+            item.setToolTip(self.tr("Item #%1 — double-click to open").replace(
+                "%1", str(r.item_id)))
             self.items.addItem(item)
 
     def listed_ids(self) -> list[int]:

@@ -7,8 +7,6 @@ snippet column is painted as rich text with the matched words in bold.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -22,12 +20,9 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from app.evidence import MARK_END, MARK_START, EvidenceRow
 from app.evidence_vocab import EvidenceVocabulary
-from db.models import EvidenceItem, EvidenceVersion
-from db.search import MARK_END, MARK_START, SearchHit
 
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SNIPPET_HTML_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -36,30 +31,6 @@ _Index = QModelIndex | QPersistentModelIndex
 
 GRADE_COLOURS = {"A": "#03543f", "B": "#03543f", "C": "#8a5a00", "D": "#8a5a00",
                  "E": "#9b1c1c", "F": "#6b7280"}
-
-
-@dataclass(frozen=True)
-class EvidenceRow:
-    item_id: int
-    reliability: str
-    credibility: str
-    published_on: date | None
-    events_from: date | None
-    events_to: date | None
-    title: str
-    publisher: str
-    countries: tuple[str, ...]
-    source_kind: str
-    snippet: str
-    is_demo: bool
-
-    @property
-    def grade(self) -> str:
-        return f"{self.reliability}{self.credibility}"
-
-    @property
-    def when(self) -> date | None:
-        return self.published_on or self.events_from
 
 
 def snippet_html(snippet: str, lead_words: int | None = None) -> str:
@@ -77,29 +48,6 @@ def snippet_html(snippet: str, lead_words: int | None = None) -> str:
 
 def snippet_plain(snippet: str) -> str:
     return snippet.replace(MARK_START, "").replace(MARK_END, "").replace("\n", " ")
-
-
-def load_rows(session: Session, hits: list[SearchHit]) -> list[EvidenceRow]:
-    """The table's columns for a page of hits, in the hits' order (one query)."""
-    if not hits:
-        return []
-    v = EvidenceVersion
-    query = (select(EvidenceItem.id, EvidenceItem.is_demo, v.reliability, v.credibility,
-                    v.published_on, v.events_from, v.events_to, v.title, v.publisher,
-                    v.countries, v.source_kind)
-             .join(v, v.id == EvidenceItem.current_version_id)
-             .where(EvidenceItem.id.in_([h.item_id for h in hits])))
-    found = {r.id: r for r in session.execute(query)}
-    rows: list[EvidenceRow] = []
-    for hit in hits:
-        r = found.get(hit.item_id)
-        if r is None:
-            continue
-        rows.append(EvidenceRow(r.id, r.reliability, r.credibility, r.published_on,
-                                r.events_from, r.events_to, r.title, r.publisher,
-                                tuple(r.countries or ()), r.source_kind, hit.snippet,
-                                bool(r.is_demo)))
-    return rows
 
 
 class EvidenceTableModel(QAbstractTableModel):
