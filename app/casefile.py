@@ -180,13 +180,22 @@ def dumps(doc: dict[str, Any]) -> str:
 def read_file(path: Path, ref: ReferenceData | None = None, *,
               today: date | None = None) -> CaseData:
     """Read and validate a case file; errors name the file as well as the field."""
+    doc = read_json_file(path)
+    try:
+        return from_document(doc, ref, today=today)
+    except ValidationError as exc:
+        raise ValidationError(exc.problems, context=str(path)) from exc
+
+
+def read_json_file(path: Path) -> Any:
+    """A UTF-8 JSON file parsed; unreadable, non-UTF-8 or malformed files name the problem."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(_("Cannot read {path}: {error}").format(path=path,
                                                                  error=exc.strerror)) from exc
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
+        return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise InputError(_("{path} is not UTF-8 text (byte {pos})").format(
             path=path, pos=exc.start)) from exc
@@ -194,7 +203,3 @@ def read_file(path: Path, ref: ReferenceData | None = None, *,
         raise InputError(_("{path} is not valid JSON: {msg} at line {line}, column {col}")
                          .format(path=path, msg=exc.msg, line=exc.lineno,
                                  col=exc.colno)) from exc
-    try:
-        return from_document(doc, ref, today=today)
-    except ValidationError as exc:
-        raise ValidationError(exc.problems, context=str(path)) from exc

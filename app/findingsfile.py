@@ -16,8 +16,8 @@ from jsonschema import Draft202012Validator
 
 from app.assessment import AssessmentData
 from app.assessments import IncidentData, check_findings, check_incidents
-from app.casefile import schema_problems
-from app.errors import FieldProblem, InputError, ValidationError
+from app.casefile import read_json_file, schema_problems
+from app.errors import FieldProblem, ValidationError
 from app.frameworks import RESOURCES, Framework
 from app.i18n import _
 
@@ -49,20 +49,7 @@ def from_document(doc: Any, framework: Framework
 
 def read_file(path: Path, framework: Framework
               ) -> tuple[AssessmentData, list[IncidentData] | None]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(_("Cannot read {path}: {error}").format(path=path,
-                                                                 error=exc.strerror)) from exc
-    try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise InputError(_("{path} is not UTF-8 text (byte {pos})").format(
-            path=path, pos=exc.start)) from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(_("{path} is not valid JSON: {msg} at line {line}, column {col}")
-                         .format(path=path, msg=exc.msg, line=exc.lineno,
-                                 col=exc.colno)) from exc
+    doc = read_json_file(path)
     try:
         return from_document(doc, framework)
     except ValidationError as exc:
