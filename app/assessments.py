@@ -20,12 +20,10 @@ from app.assessment import (
     AssessmentData,
     CheckReview,
     Citation,
-    DecisionInput,
     Evaluation,
     Finding,
     Mitigation,
     Outcome,
-    check_decision,
     evaluate,
 )
 from app.changes import now_utc, record_change
@@ -33,7 +31,6 @@ from app.errors import (
     ConcurrentEditError,
     FieldProblem,
     NotFoundError,
-    PermissionDeniedError,
     ReferenceDataError,
     StatusTransitionError,
     ValidationError,
@@ -41,15 +38,12 @@ from app.errors import (
 from app.frameworks import Framework, FrameworkCatalogue, catalogue, framework_from_text
 from app.hardstops import CheckRegistry, CheckResult, run_checks
 from app.i18n import _
-from app.status import CaseStatus, check_transition
+from app.status import CaseStatus
 from app.uow import UnitOfWork
 from app.users import Actor, Permission, require
-from app.vocab import Role
 from db.models import (
     Assessment,
-    Case,
     CitationRow,
-    DecisionRow,
     Draft,
     FindingRow,
     FrameworkText,
@@ -117,24 +111,6 @@ class AssessmentRecord:
     updated_at: datetime
     updated_by: str
     framework_changed: bool = False
-
-
-@dataclass(frozen=True)
-class DecisionRecord:
-    id: int
-    case_id: int
-    case_reference: str
-    outcome: Outcome
-    rationale: str
-    conditions: list[str]
-    criteria_cited: list[str]
-    framework_id: str
-    framework_version: str
-    as_of: date
-    decided_at: datetime
-    decided_by: str
-    status_after: CaseStatus
-    evaluation: dict[str, Any]
 
 
 # --- frameworks ------------------------------------------------------------------------
@@ -223,7 +199,7 @@ def open_assessment(uow: UnitOfWork, actor: Actor, case_id: int, framework_id: s
     row = _row(uow, case_id, framework_id)
     if row is not None:
         return _record(uow, row, cat)
-    require(actor, Permission.EDIT_CASES)
+    require(actor, Permission.ASSESS)
     fw = cat.get(framework_id)
     case = cases.get_case(uow, case_id)
     if case.status not in ASSESSABLE:
@@ -298,7 +274,7 @@ def _assessment_json(row: Assessment) -> dict[str, Any]:
 def save_assessment(uow: UnitOfWork, actor: Actor, case_id: int, data: AssessmentData,
                     expected_version: int, cat: FrameworkCatalogue | None = None,
                     *, commit: bool = True) -> AssessmentRecord:
-    require(actor, Permission.EDIT_CASES)
+    require(actor, Permission.ASSESS)
     cat = frameworks(cat)
     row = _row(uow, case_id, data.framework_id)
     if row is None:
@@ -405,7 +381,7 @@ def list_incidents(uow: UnitOfWork, case_id: int) -> list[IncidentData]:
 
 def save_incidents(uow: UnitOfWork, actor: Actor, case_id: int, incidents: list[IncidentData],
                    *, commit: bool = True) -> list[IncidentData]:
-    require(actor, Permission.EDIT_CASES)
+    require(actor, Permission.ASSESS)
     case = cases.get_case(uow, case_id)
     problems = check_incidents(incidents)
     if problems:
@@ -490,90 +466,3 @@ def list_drafts(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, datetime]
         _prefix, case_id, framework_id = r.draft_key.split(":", 2)
         out.append((int(case_id), framework_id, r.saved_at))
     return out
-
-
-# --- decisions -------------------------------------------------------------------------
-
-def record_decision(uow: UnitOfWork, actor: Actor, case_id: int, framework_id: str,
-                    decision: DecisionInput, as_of: date | None = None,
-                    checks: CheckRegistry | None = None,
-                    cat: FrameworkCatalogue | None = None) -> DecisionRecord:
-    """Record the officer's outcome, or raise RuleViolation naming the rule that forbids it.
-
-    All in one transaction: the decision row, the case's new status and both change events.
-    """
-    require(actor, Permission.EDIT_CASES)
-    cat = frameworks(cat)
-    record = get_assessment(uow, case_id, framework_id, cat)
-    if record is None:
-        raise NotFoundError(_("This case has not been assessed under {id}: assess it first.")
-                            .format(id=framework_id))
-    case = cases.get_case(uow, case_id)
-    if case.status not in ASSESSABLE:
-        raise StatusTransitionError(_(
-            "{ref} is {status}: a new decision on it is not possible here.").format(
-                ref=case.reference, status=case.status.label.lower()))
-    if case.status == CaseStatus.REFERRED:
-        if actor.role not in (Role.SUPERVISOR,):
-            raise PermissionDeniedError(_(
-                "{ref} was referred to a supervisor: only a supervisor may decide it.").format(
-                    ref=case.reference))
-        if decision.outcome is Outcome.REFER:
-            raise StatusTransitionError(_("{ref} is already referred to a supervisor.").format(
-                ref=case.reference))
-    target = OUTCOME_STATUS[decision.outcome]
-    as_of = as_of or date.today()
-    results = hard_stops(uow, case_id, as_of, checks)
-    evaluation = evaluate(record.framework, record.data, results)
-    check_decision(evaluation, decision)
-    check_transition(case.status, target, by_decision=True)
-    now = now_utc()
-    conditions = [c.strip() for c in decision.conditions if c.strip()]
-    cited = list(dict.fromkeys(c.strip() for c in decision.criteria_cited if c.strip()))
-    row = DecisionRow(
-        case_id=case_id, assessment_id=record.id, framework_id=record.framework.id,
-        framework_version=record.framework.version, framework_sha256=record.framework.sha256,
-        outcome=decision.outcome.value, rationale=decision.rationale.strip(),
-        conditions=conditions, criteria_cited=cited, as_of=as_of,
-        checks=[r.to_json() for r in results], evaluation=evaluation.to_json(),
-        findings={"assessment": record.data.to_json(),
-                  "past_incidents": [i.to_json() for i in list_incidents(uow, case_id)]},
-        status_before=case.status.value, status_after=target.value, decided_at=now,
-        decided_by_id=actor.id)
-    uow.session.add(row)
-    uow.flush()
-    record_change(uow.session, actor.id, "decision.record", "case", case.reference, None,
-                  {"decision": row.id, "outcome": row.outcome, "criteria_cited": cited,
-                   "conditions": conditions, "framework": record.framework.id,
-                   "framework_version": record.framework.version})
-    _set_status_by_decision(uow, actor, case_id, case.status, target, decision.rationale)
-    discard_draft(uow, actor, case_id, framework_id, commit=False)
-    uow.commit()
-    return _decision(uow, row)
-
-
-def _set_status_by_decision(uow: UnitOfWork, actor: Actor, case_id: int, current: CaseStatus,
-                 target: CaseStatus, reason: str) -> None:
-    case = uow.session.get_one(Case, case_id)
-    case.status = target.value
-    case.updated_at = now_utc()
-    case.updated_by_id = actor.id
-    uow.flush()
-    record_change(uow.session, actor.id, "case.status", "case", case.reference,
-                  {"status": current.value},
-                  {"status": target.value, "reason": reason.strip()[:500], "by_decision": True})
-
-
-def _decision(uow: UnitOfWork, row: DecisionRow) -> DecisionRecord:
-    case = uow.session.get_one(Case, row.case_id)
-    user = uow.session.get_one(User, row.decided_by_id)
-    return DecisionRecord(row.id, row.case_id, case.reference, Outcome(row.outcome),
-                          row.rationale, list(row.conditions), list(row.criteria_cited),
-                          row.framework_id, row.framework_version, row.as_of, row.decided_at,
-                          user.username, CaseStatus(row.status_after), dict(row.evaluation))
-
-
-def list_decisions(uow: UnitOfWork, case_id: int) -> list[DecisionRecord]:
-    rows = uow.session.scalars(select(DecisionRow).where(DecisionRow.case_id == case_id)
-                               .order_by(DecisionRow.id)).all()
-    return [_decision(uow, r) for r in rows]

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from app import cases, cli_assessment, cli_evidence, users
 from app.casefile import dumps
+from app.cli_io import read_secret
 from app.database import Database, default_database_path, open_database
 from app.demo import seed_demo
 from app.errors import GoldenRuleError, InputError
@@ -80,15 +81,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_secret(stdin: TextIO, what: str) -> str:
-    if stdin.isatty():
-        return getpass.getpass(f"{what}: ")
-    line = stdin.readline()
-    if not line:
-        raise InputError(_("Expected the {what} on standard input.").format(what=what))
-    return line.rstrip("\r\n")
-
-
 def _sign_in(db: Database, username: str | None) -> Actor:
     username = username or os.environ.get("GOLDENRULE_USER")
     if not username:
@@ -103,7 +95,7 @@ def _sign_in(db: Database, username: str | None) -> Actor:
 
 
 def _cmd_init(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
-    password = _read_secret(stdin, _("new administrator's password"))
+    password = read_secret(stdin, _("new administrator's password"))
     with UnitOfWork(db.session_factory) as uow:
         admin = users.create_first_administrator(uow, args.username, args.full_name, password)
         print(_("Created administrator '{u}' in {db}").format(u=admin.username,
@@ -125,7 +117,7 @@ def _cmd_user(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO
     actor = _sign_in(db, args.user)
     with UnitOfWork(db.session_factory) as uow:
         if args.user_command == "add":
-            password = _read_secret(stdin, _("new account's password"))
+            password = read_secret(stdin, _("new account's password"))
             created = users.create_user(uow, actor, args.name, args.full_name or args.name,
                                         users.parse_role(args.role), password)
             print(_("Created {role} '{u}'").format(role=created.role.value,
@@ -136,7 +128,7 @@ def _cmd_user(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO
                 u=args.name, state=_("enabled") if args.user_command == "enable"
                 else _("disabled")), file=out)
         elif args.user_command == "password":
-            password = _read_secret(stdin, _("new password"))
+            password = read_secret(stdin, _("new password"))
             users.change_password(uow, actor, args.name, password)
             print(_("Password changed for {u}").format(u=args.name), file=out)
         else:

@@ -9,8 +9,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from app import assessments, cases, findingsfile
+from app import assessments, cases, decisions, findingsfile
 from app.assessment import DecisionInput, Evaluation, Outcome
+from app.cli_io import read_signing_password
 from app.database import Database
 from app.errors import InputError, ReferenceDataError
 from app.frameworks import Framework, catalogue, parse_framework
@@ -145,6 +146,7 @@ def _read_text(path: Path, stdin: TextIO) -> str:
 
 def cmd_decide(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO,
                actor: Any) -> int:
+    password = read_signing_password(stdin, actor.username)
     rationale = _read_text(args.rationale_file, stdin)
     decision = DecisionInput(Outcome(args.outcome), rationale, list(args.condition),
                              [c for c in args.criteria.split(",") if c.strip()])
@@ -157,19 +159,22 @@ def cmd_decide(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextI
                 raise InputError(_("{ref} has {n} assessments: say which with --framework.")
                                  .format(ref=args.reference, n=len(started)))
             framework_id = started[0][0]
-        record = assessments.record_decision(uow, actor, case_id, framework_id, decision,
-                                             args.as_of)
+        record = decisions.record_decision(uow, actor, case_id, framework_id, decision,
+                                           args.as_of, password=password)
     if args.json:
         json.dump({"reference": record.case_reference, "decision": record.id,
+                   "record": record.ref, "snapshot_sha256": record.snapshot_sha256,
                    "outcome": record.outcome.value, "status": record.status_after.value,
                    "criteria_cited": record.criteria_cited, "conditions": record.conditions,
                    "decided_by": record.decided_by,
                    "decided_at": record.decided_at.isoformat()}, out, indent=2)
         out.write("\n")
     else:
-        print(_("{ref}: {outcome} recorded by {user}; the case is now {status}.").format(
+        print(_("{ref}: {outcome} signed by {user} as record {rec} (SHA-256 {sha}); the case "
+                "is now {status}.").format(
             ref=record.case_reference, outcome=record.outcome.label.lower(),
-            user=record.decided_by, status=record.status_after.label.lower()), file=out)
+            user=record.decided_by, rec=record.ref, sha=record.snapshot_sha256,
+            status=record.status_after.label.lower()), file=out)
     return 0
 
 

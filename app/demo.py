@@ -12,16 +12,36 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app import casefile, evidence, evidence_import
+from app import casefile, evidence, evidence_import, keys, users
 from app.cases import change_status, create_case
 from app.drafts import lenient_data
+from app.roles import Actor, Permission, require
 from app.status import CaseStatus
 from app.uow import UnitOfWork
-from app.users import Actor
-from db.models import Case
+from app.vocab import Role
+from db.models import Case, User
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "resources" / "demo" / "cases.json"
 DEMO_EVIDENCE = DEMO_FILE.with_name("evidence.json")
+
+#: The demo accounts' password, printed by ``init --demo`` and shown in the first-run
+#: dialog. Demo accounts exist to try the tool; disable them before real use.
+DEMO_PASSWORD = "demo-password-1"
+DEMO_OFFICER = ("demo.officer", "Dana Demo (officer)", Role.OFFICER)
+DEMO_SUPERVISOR = ("demo.supervisor", "Sam Demo (supervisor)", Role.SUPERVISOR)
+DEMO_SUPERVISOR2 = ("demo.supervisor2", "Kim Demo (second supervisor)", Role.SUPERVISOR)
+DEMO_ACCOUNTS = (DEMO_OFFICER, DEMO_SUPERVISOR, DEMO_SUPERVISOR2)
+
+
+def _demo_account(uow: UnitOfWork, actor: Actor, spec: tuple[str, str, Role],
+                  ca_password: str | None) -> Actor:
+    username, full_name, role = spec
+    user = uow.session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        user = users.create_account(uow, actor.id, username, full_name, role, DEMO_PASSWORD)
+        if ca_password is not None:
+            keys.issue_key(uow.session, actor.id, user, DEMO_PASSWORD, ca_password)
+    return Actor(user.id, user.username, user.full_name, Role(user.role))
 
 
 def has_demo(uow: UnitOfWork) -> bool:
@@ -29,10 +49,18 @@ def has_demo(uow: UnitOfWork) -> bool:
                                    .where(Case.is_demo.is_(True))))
 
 
-def seed_demo(uow: UnitOfWork, actor: Actor, today: date | None = None) -> list[str]:
-    """Load the demo cases (once); returns their references."""
+def seed_demo(uow: UnitOfWork, admin: Actor, today: date | None = None, *,
+              ca_password: str | None = None) -> list[str]:
+    """Load the demo accounts, cases and evidence (once); returns the case references.
+
+    The cases are registered by the demo officer; with the CA passphrase, the demo
+    accounts get signing keys so they can sign decisions."""
+    require(admin, Permission.MANAGE_USERS)
     if has_demo(uow):
         return []
+    actor = _demo_account(uow, admin, DEMO_OFFICER, ca_password)
+    for spec in (DEMO_SUPERVISOR, DEMO_SUPERVISOR2):
+        _demo_account(uow, admin, spec, ca_password)
     today = today or date.today()
     spec = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     references = []

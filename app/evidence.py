@@ -320,7 +320,7 @@ def store_batch(uow: UnitOfWork, actor: Actor, items: Sequence[NewEvidence], *,
                 cancelled: Callable[[], bool] | None = None,
                 batch_size: int = 2000, commit: bool = True) -> StoreResult:
     """Validate everything first, then store in bulk. Any problem: nothing is stored."""
-    require(actor, Permission.EDIT_CASES)
+    require(actor, Permission.MANAGE_EVIDENCE)
     vocab, ref = vocabulary(), reference()
     problems: list[FieldProblem] = []
     checked: list[tuple[NewEvidence, EvidenceData]] = []
@@ -549,7 +549,7 @@ def add_evidence(uow: UnitOfWork, actor: Actor, data: EvidenceData,
 def edit_evidence(uow: UnitOfWork, actor: Actor, item_id: int, data: EvidenceData,
                   expected_version: int) -> EvidenceRecord:
     """A new version; the earlier one stays, so citations of it still resolve by hash."""
-    require(actor, Permission.EDIT_CASES)
+    require(actor, Permission.MANAGE_EVIDENCE)
     s = uow.session
     item = s.get(EvidenceItem, item_id)
     if item is None or item.current_version_id is None:

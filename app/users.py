@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass
-from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -17,10 +15,10 @@ from app.errors import (
     FieldProblem,
     InputError,
     NotFoundError,
-    PermissionDeniedError,
     ValidationError,
 )
 from app.i18n import _
+from app.roles import ROLE_PERMISSIONS, Actor, Permission, require
 from app.uow import UnitOfWork
 from app.vocab import Role
 from db.models import User
@@ -31,42 +29,6 @@ _hasher = PasswordHasher()
 # A fixed hash to verify against when the account does not exist, so that a wrong
 # username takes as long as a wrong password and reveals nothing.
 _DUMMY_HASH = _hasher.hash("golden-rule-timing-equaliser")
-
-
-class Permission(StrEnum):
-    EDIT_CASES = "edit_cases"
-    VIEW_CASES = "view_cases"
-    MANAGE_USERS = "manage_users"
-
-
-ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OFFICER: frozenset({Permission.VIEW_CASES, Permission.EDIT_CASES}),
-    Role.SUPERVISOR: frozenset({Permission.VIEW_CASES, Permission.EDIT_CASES}),
-    Role.ADMINISTRATOR: frozenset(
-        {Permission.VIEW_CASES, Permission.EDIT_CASES, Permission.MANAGE_USERS}
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The signed-in user on whose behalf a use case runs."""
-
-    id: int
-    username: str
-    full_name: str
-    role: Role
-
-    def can(self, permission: Permission) -> bool:
-        return permission in ROLE_PERMISSIONS[self.role]
-
-
-def require(actor: Actor, permission: Permission) -> None:
-    if not actor.can(permission):
-        raise PermissionDeniedError(
-            _("{name} ({role}) may not do this: it needs the '{perm}' permission.").format(
-                name=actor.username, role=actor.role.label, perm=permission.value)
-        )
 
 
 def _actor(user: User) -> Actor:
@@ -126,21 +88,43 @@ def _create(uow: UnitOfWork, created_by: int | None, username: str, full_name: s
     return user
 
 
+def create_account(uow: UnitOfWork, created_by: int | None, username: str, full_name: str,
+                   role: Role, password: str) -> User:
+    """For the demo loader: the caller has checked the permission; nothing is committed."""
+    return _create(uow, created_by, username, full_name, role, password)
+
+
 def create_first_administrator(uow: UnitOfWork, username: str, full_name: str,
-                               password: str) -> Actor:
-    """Only possible on an empty database: the one account nobody else could create."""
+                               password: str, ca_password: str | None = None,
+                               organisation: str = "") -> Actor:
+    """Only possible on an empty database: the one account nobody else could create.
+
+    With a CA passphrase, also creates the office CA and the administrator's own key."""
+    from app import keys
+
     if has_users(uow):
         raise InputError(_("This database already has accounts; ask an administrator to add "
                            "yours."))
+    if ca_password is not None:
+        keys.check_ca_password(ca_password)
     user = _create(uow, None, username, full_name, Role.ADMINISTRATOR, password)
+    if ca_password is not None:
+        keys.create_ca(uow.session, user.id, ca_password, organisation=organisation)
+        keys.issue_key(uow.session, user.id, user, password, ca_password)
     uow.commit()
     return _actor(user)
 
 
 def create_user(uow: UnitOfWork, actor: Actor, username: str, full_name: str, role: Role,
-                password: str) -> Actor:
+                password: str, ca_password: str | None = None) -> Actor:
+    """A new account; with the CA passphrase it also gets its signing key at once."""
+    from app import keys
+
     require(actor, Permission.MANAGE_USERS)
     user = _create(uow, actor.id, username, full_name, role, password)
+    if ca_password is not None:
+        require(actor, Permission.MANAGE_KEYS)
+        keys.issue_key(uow.session, actor.id, user, password, ca_password)
     uow.commit()
     return _actor(user)
 
@@ -164,7 +148,13 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor:
     return _actor(user)
 
 
-def change_password(uow: UnitOfWork, actor: Actor, username: str, new_password: str) -> None:
+def change_password(uow: UnitOfWork, actor: Actor, username: str, new_password: str,
+                    old_password: str | None = None, ca_password: str | None = None) -> None:
+    """Set a password. The signing key is re-protected under the new password when the old
+    one is given; otherwise (a reset) the key is retired, and re-issued if the CA passphrase
+    is given: its old signatures still verify."""
+    from app import keys
+
     if username != actor.username:
         require(actor, Permission.MANAGE_USERS)
     problems = check_password(new_password)
@@ -178,6 +168,13 @@ def change_password(uow: UnitOfWork, actor: Actor, username: str, new_password: 
     user.updated_by_id = actor.id
     record_change(uow.session, actor.id, "user.password", "user", user.id, None,
                   {"password": "changed"})
+    rewrapped = old_password is not None and keys.rewrap_user_key(
+        uow.session, user.id, old_password, new_password)
+    if not rewrapped:
+        keys.retire_user_key(uow.session, actor.id, user.id, "password reset")
+        if ca_password is not None:
+            require(actor, Permission.MANAGE_KEYS)
+            keys.issue_key(uow.session, actor.id, user, new_password, ca_password)
     uow.commit()
 
 
@@ -200,3 +197,6 @@ def set_active(uow: UnitOfWork, actor: Actor, username: str, active: bool) -> No
     record_change(uow.session, actor.id, "user.activate" if active else "user.disable", "user",
                   user.id, before, _user_snapshot(user))
     uow.commit()
+
+
+__all__ = ["ROLE_PERMISSIONS", "Actor", "Permission", "require"]

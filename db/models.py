@@ -153,6 +153,10 @@ class ChangeEvent(Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+    #: The hash of the event before this one ("" for the first), and this event's own hash
+    #: over that and its content: editing, deleting or reordering an event breaks the chain.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 class Draft(Base):
@@ -286,13 +290,21 @@ class PastIncident(Base):
 
 
 class DecisionRow(Base):
-    """An outcome the officer recorded, with what the rules said at that moment.
-    Never updated: a later decision is a new row (signing comes with the decisions issue)."""
+    """One signed record in a case's decision chain: the officer's decision, then each
+    countersignature, return, suspension, revocation or reassessment as a new record that
+    points at the one before. Never updated or deleted (SQLite triggers refuse both).
+
+    ``snapshot`` is the canonical JSON that was signed; the other columns repeat what the
+    lists and filters need and are checked against it by ``audit verify``."""
 
     __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("case_id", "sequence"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=1)
+    kind: Mapped[str] = mapped_column(String(24), default="decision", index=True)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
     framework_id: Mapped[str] = mapped_column(String(64))
     framework_version: Mapped[str] = mapped_column(String(40))
@@ -307,10 +319,52 @@ class DecisionRow(Base):
     findings: Mapped[dict] = mapped_column(JSON)
     status_before: Mapped[str] = mapped_column(String(32))
     status_after: Mapped[str] = mapped_column(String(32))
+    countersignatures_required: Mapped[int] = mapped_column(Integer, default=0)
     decided_at: Mapped[datetime]
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: "signed", "pre-signing" (recorded before records were signed) or "import:<source>".
+    origin: Mapped[str] = mapped_column(String(80), default="signed")
+    snapshot: Mapped[str | None] = mapped_column(Text)
+    snapshot_sha256: Mapped[str | None] = mapped_column(String(64))
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
 
     decided_by: Mapped[User] = relationship()
+
+
+class Certificate(Base):
+    """The office CA's certificate and each user's key pair and certificate.
+
+    Keys are kept only as password-protected PKCS#12 (the user's password; the CA
+    passphrase for the CA). A rotated key stays here, retired, so old signatures verify."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    serial: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(400))
+    fingerprint_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    pkcs12: Mapped[bytes | None] = mapped_column(LargeBinary)
+    not_before: Mapped[datetime]
+    not_after: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    retired_at: Mapped[datetime | None]
+
+
+class Setting(Base):
+    """An authority-wide setting (declared in app/settings.py), changed only with an event."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict | list | str | int | bool | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Blob(Base):

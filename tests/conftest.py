@@ -18,7 +18,7 @@ import pytest
 from argon2 import PasswordHasher
 from hypothesis import HealthCheck, settings
 
-from app import users
+from app import keys, users
 from app.casedata import CaseData, GoodsData, PartyData
 from app.database import Database, open_database
 from app.uow import UnitOfWork
@@ -33,6 +33,9 @@ settings.load_profile("ci")
 
 ADMIN_PASSWORD = "admin-password-1"
 OFFICER_PASSWORD = "officer-password-1"
+SUPERVISOR_PASSWORD = "supervisor-password-1"
+SUPERVISOR2_PASSWORD = "supervisor-password-2"
+CA_PASSWORD = "office-ca-passphrase-1"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -45,6 +48,29 @@ def _fast_password_hashing() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(users, "_hasher",
                    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        yield
+
+
+@pytest.fixture(scope="session")
+def _key_pool() -> list[object]:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return [rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(8)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_keys(_key_pool: list[object]) -> Iterator[None]:
+    """Real RSA keys and PKCS#12, but drawn from a pool of 2048-bit keys made once, and
+    fewer PBKDF2 rounds: issuing a key would otherwise cost 0.3 s of every test that needs
+    one. Production sizes are checked in tests/unit/test_keys.py."""
+    counter = iter(range(10**9))
+
+    def pooled() -> object:
+        return _key_pool[next(counter) % len(_key_pool)]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(keys, "_new_private_key", pooled)
+        mp.setattr(keys, "PKCS12_ROUNDS", 1000)
         yield
 
 
@@ -70,14 +96,29 @@ def uow(database: Database) -> Callable[[], UnitOfWork]:
 @pytest.fixture
 def admin(database: Database) -> Actor:
     with UnitOfWork(database.session_factory) as u:
-        return users.create_first_administrator(u, "admin", "Ada Admin", ADMIN_PASSWORD)
+        return users.create_first_administrator(u, "admin", "Ada Admin", ADMIN_PASSWORD,
+                                                ca_password=CA_PASSWORD)
 
 
 @pytest.fixture
 def officer(database: Database, admin: Actor) -> Actor:
     with UnitOfWork(database.session_factory) as u:
         return users.create_user(u, admin, "olga", "Olga Øfficer", Role.OFFICER,
-                                 OFFICER_PASSWORD)
+                                 OFFICER_PASSWORD, ca_password=CA_PASSWORD)
+
+
+@pytest.fixture
+def supervisor(database: Database, admin: Actor) -> Actor:
+    with UnitOfWork(database.session_factory) as u:
+        return users.create_user(u, admin, "sven", "Sven Süpervisor", Role.SUPERVISOR,
+                                 SUPERVISOR_PASSWORD, ca_password=CA_PASSWORD)
+
+
+@pytest.fixture
+def supervisor2(database: Database, admin: Actor) -> Actor:
+    with UnitOfWork(database.session_factory) as u:
+        return users.create_user(u, admin, "zoe", "Zoë Zweite", Role.SUPERVISOR,
+                                 SUPERVISOR2_PASSWORD, ca_password=CA_PASSWORD)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from app.frameworks import catalogue
 from app.hardstops import CheckContext, CheckRegistry, CheckResult, CheckStatus
 from app.status import CaseStatus
 from db.models import DecisionRow
+from tests.conftest import OFFICER_PASSWORD
 from tests.ui.helpers import type_in_cell, type_into
 from ui.assessment.view import AssessmentView
 
@@ -40,7 +41,7 @@ def _open(window, monkeypatch, case_id: int = RECEIVED_CASE,
     monkeypatch.setattr(window, "ask_framework", lambda default: framework)
     view = window.open_assessment(case_id)
     assert view is not None
-    monkeypatch.setattr(view, "confirm_decision", lambda decision: True)
+    monkeypatch.setattr(view, "confirm_decision", lambda decision: OFFICER_PASSWORD)
     return view
 
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.assessment import DecisionInput, Evaluation, Outcome, decision_problems
-from app.assessments import DecisionRecord
+from app.decisions import DecisionRecord
 from app.frameworks import Framework
 
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import assessments, cases, evidence, evidence_for_case
+from app import decisions as decisions_api
 from app.assessment import (
     CHECKS_STEP,
     MITIGATION_STEP,
@@ -35,8 +35,9 @@ from app.assessment import (
     StepStatus,
     evaluate,
 )
-from app.assessments import ASSESSABLE, AssessmentRecord, DecisionRecord, IncidentData
+from app.assessments import ASSESSABLE, AssessmentRecord, IncidentData
 from app.cases import CaseRecord
+from app.decisions import DecisionRecord, RecordKind
 from app.errors import FieldProblem, GoldenRuleError, ValidationError
 from app.evidence_for_case import Suggestion
 from app.hardstops import CheckResult
@@ -48,6 +49,7 @@ from ui.assessment.list_pages import IncidentsPage, MitigationPage
 from ui.assessment.summary_page import SummaryPage
 from ui.context import UiContext
 from ui.dialogs import show_error
+from ui.sign_dialog import ask_signature
 
 AUTOSAVE_MS = 2000
 INCIDENTS_STEP = "incidents"
@@ -111,7 +113,8 @@ class AssessmentView(QWidget):
             self.incidents = assessments.list_incidents(uow, self.case_id)
             self.results = assessments.hard_stops(uow, self.case_id, self.as_of)
             draft = assessments.load_draft(uow, self.ctx.actor, self.case_id, self.framework_id)
-            decisions = [d for d in assessments.list_decisions(uow, self.case_id)
+            decisions = [d for d in decisions_api.list_decisions(uow, self.case_id)
+                         if d.kind is RecordKind.DECISION
                          if d.framework_id == self.framework_id]
             self.case = cases.get_case(uow, self.case_id)
         self.framework = self.record.framework
@@ -505,12 +508,14 @@ class AssessmentView(QWidget):
             return False
         if self._dirty and not self.save():
             return False
-        if not self.confirm_decision(decision):
+        password = self.confirm_decision(decision)
+        if password is None:
             return False
         try:
             with self.ctx.uow() as uow:
-                self.decision = assessments.record_decision(
-                    uow, self.ctx.actor, self.case_id, self.framework_id, decision, self.as_of)
+                self.decision = decisions_api.record_decision(
+                    uow, self.ctx.actor, self.case_id, self.framework_id, decision, self.as_of,
+                    password=password)
         except GoldenRuleError as exc:
             show_error(self, self.tr("The rules do not allow this decision"), exc)
             return False
@@ -520,14 +525,15 @@ class AssessmentView(QWidget):
         self.ctx.signals.sig_cases_changed.emit()
         return True
 
-    def confirm_decision(self, decision: DecisionInput) -> bool:
-        """Overridable in tests."""
-        answer = QMessageBox.question(
-            self, self.tr("Record the decision"),
-            self.tr("Record '%1' for %2? A recorded decision cannot be edited.").replace(
-                "%1", decision.outcome.label).replace("%2", self.case.reference
-                                                      if self.case else ""))
-        return answer == QMessageBox.StandardButton.Yes
+    def confirm_decision(self, decision: DecisionInput) -> str | None:
+        """The signer's password, or None if they cancelled. Overridable in tests."""
+        summary = self.tr("Sign '%1' for %2 under %3?").replace(
+            "%1", decision.outcome.label).replace(
+            "%2", self.case.reference if self.case else "").replace(
+            "%3", self.framework.title if self.framework else self.framework_id)
+        answer = ask_signature(self, self.tr("Sign the decision"), summary,
+                               sign_text=self.tr("Sign decision"))
+        return None if answer is None else answer[0]
 
     # closing ------------------------------------------------------------------------------
     def maybe_close(self) -> bool:
