@@ -257,7 +257,7 @@ def _signer_doc(actor: Actor, signer: keys.Signer) -> dict[str, Any]:
 
 def _case_doc(uow: UnitOfWork, case_id: int) -> dict[str, Any]:
     record = cases.get_case(uow, case_id)
-    return to_document(record.data, {"reference": record.reference, "demo": record.is_demo})
+    return {**to_document(record.data), "reference": record.reference, "demo": record.is_demo}
 
 
 def _sign_row(uow: UnitOfWork, actor: Actor, password: str, row: DecisionRow,
