@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from app import cases, cli_assessment, cli_evidence, users
+from app import cases, cli_assessment, cli_evidence, keys, users
 from app.casefile import dumps
 from app.cli_io import read_secret
 from app.database import Database, default_database_path, open_database
-from app.demo import seed_demo
+from app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from app.errors import GoldenRuleError, InputError
 from app.i18n import _
 from app.status import CaseStatus, parse_status
@@ -41,10 +41,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("account to act as (default: $GOLDENRULE_USER)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("init", help=_("create the database and its first administrator"))
+    p = sub.add_parser("init", help=_(
+        "create the database, its first administrator and the office CA; reads the "
+        "administrator's password, then the CA passphrase, from stdin"))
     p.add_argument("--username", default="admin")
     p.add_argument("--full-name", default="Administrator")
     p.add_argument("--demo", action="store_true", help=_("also load the demo applications"))
+    p.add_argument("--authority", help=_("name of the licensing authority (on certificates)"))
+    p.add_argument("--import-ca", type=Path, metavar="FILE",
+                   help=_("adopt an existing CA: a PKCS#12 file, or a PEM certificate with "
+                          "--ca-key"))
+    p.add_argument("--ca-key", type=Path, metavar="KEYFILE",
+                   help=_("the PEM private key of the CA certificate given to --import-ca"))
 
     sub.add_parser("info", help=_("show the database location and schema version"))
 
@@ -94,16 +102,55 @@ def _sign_in(db: Database, username: str | None) -> Actor:
         return users.authenticate(uow, username, password)
 
 
+def _optional_secret(stdin: TextIO, what: str) -> str | None:
+    """A secret from $GOLDENRULE_CA_PASSWORD, else the next stdin line if there is one."""
+    from_env = os.environ.get("GOLDENRULE_CA_PASSWORD")
+    if from_env is not None:
+        return from_env
+    if stdin.isatty():
+        return read_secret(stdin, what) or None
+    line = stdin.readline()
+    return line.rstrip("\r\n") or None
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(_("Cannot read {path}: {error}").format(path=path,
+                                                                 error=exc.strerror)) from exc
+
+
 def _cmd_init(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    """Standard input: the administrator's password, then (with --import-ca) the CA file's
+    password, then the office CA passphrase."""
     password = read_secret(stdin, _("new administrator's password"))
+    file_password = None
+    ca_data = key_data = None
+    if args.import_ca:
+        ca_data = _read_file(args.import_ca)
+        key_data = _read_file(args.ca_key) if args.ca_key else None
+        file_password = read_secret(stdin, _("password of the CA file")) or None
+    ca_password = read_secret(stdin, _("office CA passphrase"))
     with UnitOfWork(db.session_factory) as uow:
-        admin = users.create_first_administrator(uow, args.username, args.full_name, password)
-        print(_("Created administrator '{u}' in {db}").format(u=admin.username,
-                                                             db=db.display_name), file=out)
+        if ca_data is None:
+            admin = users.create_first_administrator(uow, args.username, args.full_name,
+                                                     password, ca_password=ca_password,
+                                                     organisation=args.authority or "")
+        else:
+            keys.check_ca_password(ca_password)
+            admin = users.create_first_administrator(uow, args.username, args.full_name,
+                                                     password)
+            keys.import_ca(uow, admin, ca_data, ca_password, key_data, file_password)
+            keys.issue_user_key(uow, admin, admin.username, password, ca_password)
+        print(_("Created administrator '{u}' and the office certificate authority in {db}")
+              .format(u=admin.username, db=db.display_name), file=out)
         if args.demo:
-            refs = seed_demo(uow, admin)
+            refs = seed_demo(uow, admin, ca_password=ca_password)
             print(_("Loaded {n} demo applications: {refs}").format(
                 n=len(refs), refs=", ".join(refs)), file=out)
+            print(_("Demo accounts: {names} (password: {pw})").format(
+                names=", ".join(a[0] for a in DEMO_ACCOUNTS), pw=DEMO_PASSWORD), file=out)
     return 0
 
 
@@ -118,10 +165,15 @@ def _cmd_user(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO
     with UnitOfWork(db.session_factory) as uow:
         if args.user_command == "add":
             password = read_secret(stdin, _("new account's password"))
+            ca_password = _optional_secret(stdin, _("office CA passphrase (empty: no key yet)"))
             created = users.create_user(uow, actor, args.name, args.full_name or args.name,
-                                        users.parse_role(args.role), password)
+                                        users.parse_role(args.role), password,
+                                        ca_password=ca_password)
             print(_("Created {role} '{u}'").format(role=created.role.value,
                                                    u=created.username), file=out)
+            if ca_password is None:
+                print(_("No signing key issued: {u} cannot sign until an administrator runs "
+                        "'goldenrule keys issue {u}'.").format(u=created.username), file=out)
         elif args.user_command in ("disable", "enable"):
             users.set_active(uow, actor, args.name, args.user_command == "enable")
             print(_("{u} is {state}").format(
@@ -129,7 +181,12 @@ def _cmd_user(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO
                 else _("disabled")), file=out)
         elif args.user_command == "password":
             password = read_secret(stdin, _("new password"))
-            users.change_password(uow, actor, args.name, password)
+            own = args.name == actor.username
+            old = os.environ.get("GOLDENRULE_PASSWORD") if own else None
+            ca_password = None if own else _optional_secret(
+                stdin, _("office CA passphrase to issue a new key (empty: none)"))
+            users.change_password(uow, actor, args.name, password, old_password=old,
+                                  ca_password=ca_password)
             print(_("Password changed for {u}").format(u=args.name), file=out)
         else:
             for account, active in users.list_users(uow):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -64,6 +65,7 @@ def seed_demo(uow: UnitOfWork, admin: Actor, today: date | None = None, *,
     today = today or date.today()
     spec = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     references = []
+    to_decide: list[tuple[int, dict[str, Any]]] = []
     for item in spec["cases"]:
         doc = item["case"]
         received = today - timedelta(days=item["received_days_ago"])
@@ -84,9 +86,41 @@ def seed_demo(uow: UnitOfWork, admin: Actor, today: date | None = None, *,
                 change_status(uow, actor, record.id, target, item.get("status_reason", ""),
                               commit=False)
         references.append(record.reference)
+        if item.get("decision"):
+            to_decide.append((record.id, item["decision"]))
     # Demo evidence in the documented import format, so the demo cases have something to cite.
     evidence.store_batch(uow, actor, evidence_import.read_json(DEMO_EVIDENCE), is_demo=True,
                          source="demo", commit=False)
     uow.commit()
+    if ca_password is not None:
+        for case_id, spec_decision in to_decide:
+            _sign_demo_decision(uow, actor, case_id, spec_decision, today)
     return references
+
+
+def _sign_demo_decision(uow: UnitOfWork, officer: Actor, case_id: int, spec: dict[str, Any],
+                        today: date) -> None:
+    """Assess and sign a demo decision the way an officer would, then countersign it."""
+    from app import assessments, decisions
+    from app.assessment import AssessmentData, DecisionInput, Finding, Outcome
+
+    record = assessments.open_assessment(uow, officer, case_id, spec["framework"])
+    fw = record.framework
+    data = AssessmentData(fw.id, {c.id: Finding(c.id, c.lowest, legal_test_met=(
+        False if c.is_binding else None), rationale=spec["finding"]) for c in fw.criteria})
+    data.current_step = "summary"
+    assessments.save_assessment(uow, officer, case_id, data, record.row_version)
+    as_of = today - timedelta(days=int(spec.get("days_ago", 0)))
+    decision = DecisionInput(Outcome(spec["outcome"]), spec["rationale"],
+                             list(spec.get("conditions", [])),
+                             list(spec.get("criteria_cited", [])))
+    decisions.record_decision(uow, officer, case_id, fw.id, decision, as_of,
+                              password=DEMO_PASSWORD)
+    signer = spec.get("countersigned_by")
+    if signer:
+        user = uow.session.scalars(select(User).where(User.username == signer)).one()
+        supervisor = Actor(user.id, user.username, user.full_name, Role(user.role))
+        decisions.countersign(uow, supervisor, case_id,
+                              "[DEMO] Agreed: the embargo leaves no discretion.",
+                              password=DEMO_PASSWORD)
 
