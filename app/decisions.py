@@ -62,6 +62,7 @@ class RecordKind(StrEnum):
     SUSPENSION = "suspension"
     REINSTATEMENT = "reinstatement"
     REVOCATION = "revocation"
+    AMENDMENT = "amendment"
 
     @property
     def label(self) -> str:
@@ -76,6 +77,7 @@ KIND_LABELS = {
     RecordKind.SUSPENSION: N_("Suspended"),
     RecordKind.REINSTATEMENT: N_("Reinstated"),
     RecordKind.REVOCATION: N_("Revoked"),
+    RecordKind.AMENDMENT: N_("Conditions amended"),
 }
 
 #: Reassessment acts (ATT 7(7)) and the status each leads to (None: status unchanged).
@@ -523,6 +525,45 @@ def reassess(uow: UnitOfWork, actor: Actor, case_id: int, kind: RecordKind, reas
     _set_status(uow, actor, case_id, current, target, reason)
     uow.commit()
     return _record(uow, row)
+
+
+def amend(uow: UnitOfWork, actor: Actor, case_id: int, conditions: list[str], reason: str, *,
+          password: str) -> DecisionRecord:
+    """Amend the conditions of a licence in force: a new signed record with the full new
+    list of conditions; the outcome and the original decision stay as they were signed."""
+    require(actor, Permission.REASSESS)
+    reason = _check_reason(reason)
+    case = uow.session.get_one(Case, case_id)
+    decision = _last_decision(uow, case_id)
+    current = CaseStatus(case.status)
+    if decision is None or current not in IN_FORCE | {CaseStatus.SUSPENDED}:
+        raise StatusTransitionError(_(
+            "{ref} is {status}: only the conditions of a licence in force can be amended.")
+            .format(ref=case.reference, status=current.label.lower()))
+    cleaned = [c.strip() for c in conditions if c.strip()]
+    if current is CaseStatus.APPROVED_WITH_CONDITIONS and not cleaned:
+        raise InputError(_("A licence approved with conditions keeps at least one condition; "
+                           "to lift them all, reassess the case."))
+    before = current_conditions(uow, case_id)
+    row = _follow_up(decision, RecordKind.AMENDMENT, actor, reason, current, current)
+    row.conditions = cleaned
+
+    def build(common: dict[str, Any]) -> dict[str, Any]:
+        return {**common, "case": {"reference": case.reference},
+                "decision": _decision_ref(decision), "reason": reason,
+                "conditions": {"before": before, "after": cleaned}}
+
+    _sign_row(uow, actor, password, row, build)
+    uow.commit()
+    return _record(uow, row)
+
+
+def current_conditions(uow: UnitOfWork, case_id: int) -> list[str]:
+    """The conditions in force: the last amendment's, else the decision's."""
+    for row in reversed(_rows(uow, case_id)):
+        if row.kind in (RecordKind.AMENDMENT.value, RecordKind.DECISION.value):
+            return list(row.conditions)
+    return []
 
 
 # --- queues, search and comparison for supervisors ----------------------------------------

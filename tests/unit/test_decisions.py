@@ -180,3 +180,21 @@ def test_same_decision_gives_the_same_bytes() -> None:
     again = {"a": "x", "b": [1, {"a": date(2026, 1, 2), "z": "é"}]}
     assert canonical_bytes(doc) == canonical_bytes(again) == (
         '{"a":"x","b":[1,{"a":"2026-01-02","z":"é"}]}'.encode())
+
+
+def test_amendment_is_a_new_signed_record_and_the_decision_is_untouched(
+        uow: UowFactory, officer: Actor, case_id: int) -> None:
+    assessed(uow, officer, case_id, clean())
+    first = decide(uow, officer, case_id)
+    with uow() as u:
+        rec = decisions.amend(u, officer, case_id, ["Delivery verification within 90 days"],
+                              "Agreed with the exporter after the embassy's advice.",
+                              password=OFFICER_PASSWORD)
+    assert rec.kind is RecordKind.AMENDMENT and rec.previous_id == first.id
+    assert rec.snapshot["conditions"] == {"before": [],
+                                          "after": ["Delivery verification within 90 days"]}
+    with uow() as u:
+        assert decisions.current_conditions(u, case_id) == [
+            "Delivery verification within 90 days"]
+        assert decisions.get_record(u, f"{first.case_reference}/1").snapshot == first.snapshot
+    assert status(uow, case_id) is CaseStatus.APPROVED

@@ -25,6 +25,7 @@ from tests.conftest import ADMIN_PASSWORD, CA_PASSWORD, OFFICER_PASSWORD
 
 UowFactory = Callable[[], UnitOfWork]
 PRODUCTION_NEW_KEY = keys._new_private_key  # captured before the test pool replaces it
+PRODUCTION_ROUNDS = keys.PKCS12_ROUNDS
 
 
 def test_production_keys_are_rsa_3072_with_strong_pkcs12() -> None:
