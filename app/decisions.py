@@ -18,7 +18,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, exists, func, or_, select
 
 from app import cases, keys, settings
 from app.assessment import DecisionInput, Outcome, check_decision, evaluate
@@ -48,7 +48,7 @@ from app.roles import Actor, Permission, require
 from app.status import CaseStatus, check_transition
 from app.uow import UnitOfWork
 from app.vocab import Role
-from db.models import Case, ChangeEvent, DecisionRow, User
+from db.models import Case, ChangeEvent, DecisionRow, GoodsLine, Party, User
 
 SNAPSHOT_FORMAT = "goldenrule.decision-record/1"
 MIN_REASON = 10
@@ -640,20 +640,25 @@ class DecisionListRow:
     origin: str
 
 
-def _end_user(snapshot: dict[str, Any], case: Case) -> str:
-    for p in (snapshot.get("case") or {}).get("parties", []) or []:
-        if p.get("role") == "end_user":
-            return str(p.get("name") or "")
-    for p in case.parties:
-        if p.role == "end_user":
-            return p.name
-    return ""
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _heads(entry: str) -> str:
+    return entry.split(".")[0].upper()
 
 
 def search_decisions(uow: UnitOfWork, actor: Actor, query: DecisionQuery) -> list[DecisionListRow]:
-    """Past decisions for the audit view, newest first, filtered as the supervisor asks."""
+    """Past decisions for the audit view, newest first, filtered in SQL as the supervisor
+    asks; only the page of results is then completed with end users and categories."""
     require(actor, Permission.AUDIT)
-    stmt = (select(DecisionRow, Case, User).join(Case, Case.id == DecisionRow.case_id)
+    session = uow.session
+    stmt = (select(DecisionRow.id, DecisionRow.case_id, DecisionRow.sequence, DecisionRow.kind,
+                   DecisionRow.outcome, DecisionRow.framework_id,
+                   DecisionRow.framework_version, DecisionRow.criteria_cited,
+                   DecisionRow.decided_at, DecisionRow.origin, Case.reference,
+                   Case.destination, Case.status, User.full_name)
+            .join(Case, Case.id == DecisionRow.case_id)
             .join(User, User.id == DecisionRow.decided_by_id))
     if not query.include_follow_ups:
         stmt = stmt.where(DecisionRow.kind == RecordKind.DECISION.value)
@@ -664,33 +669,49 @@ def search_decisions(uow: UnitOfWork, actor: Actor, query: DecisionQuery) -> lis
     if query.framework:
         stmt = stmt.where(DecisionRow.framework_id == query.framework)
     if query.officer:
-        stmt = stmt.where(User.username == query.officer)
+        stmt = stmt.where(or_(User.username == query.officer, User.full_name == query.officer))
     if query.date_from:
         stmt = stmt.where(DecisionRow.as_of >= query.date_from)
     if query.date_to:
         stmt = stmt.where(DecisionRow.as_of <= query.date_to)
-    stmt = stmt.order_by(DecisionRow.decided_at.desc(), DecisionRow.id.desc())
-    out = []
-    needle = query.end_user.strip().casefold()
-    for row, case, user in uow.session.execute(stmt):
-        snapshot = json.loads(row.snapshot) if row.snapshot else {}
-        end_user = _end_user(snapshot, case)
-        if needle and needle not in end_user.casefold():
-            continue
-        if query.criterion and query.criterion not in row.criteria_cited:
-            continue
-        cats = sorted({g.control_entry.split(".")[0].upper() for g in case.goods
-                       if g.control_entry})
-        if query.category and query.category.upper() not in cats:
-            continue
-        out.append(DecisionListRow(
-            row.id, case.id, f"{case.reference}/{row.sequence}", RecordKind(row.kind),
-            Outcome(row.outcome), case.destination, end_user, ", ".join(cats),
-            f"{row.framework_id} {row.framework_version}", ", ".join(row.criteria_cited),
-            user.full_name, row.decided_at, CaseStatus(case.status), row.origin))
-        if len(out) >= query.limit:
-            break
-    return out
+    if query.criterion:
+        stmt = stmt.where(cast(DecisionRow.criteria_cited, String).like(
+            _like(json.dumps(query.criterion.strip())), escape="\\"))
+    if query.end_user.strip():
+        stmt = stmt.where(exists().where(
+            Party.case_id == Case.id, Party.role.in_(("end_user", "ultimate_end_user")),
+            Party.name.ilike(_like(query.end_user.strip()), escape="\\")))
+    if query.category.strip():
+        head = query.category.strip().upper()
+        stmt = stmt.where(exists().where(
+            GoodsLine.case_id == Case.id,
+            or_(func.upper(GoodsLine.control_entry) == head,
+                func.upper(GoodsLine.control_entry).like(head + ".%"))))
+    stmt = stmt.order_by(DecisionRow.decided_at.desc(), DecisionRow.id.desc()).limit(query.limit)
+    rows = session.execute(stmt).all()
+    case_ids = {r.case_id for r in rows}
+    end_users: dict[int, str] = {}
+    cats: dict[int, set[str]] = {}
+    for chunk in _chunks(sorted(case_ids), 500):
+        for case_id, name in session.execute(
+                select(Party.case_id, Party.name).where(Party.case_id.in_(chunk),
+                                                        Party.role == "end_user")
+                .order_by(Party.position)):
+            end_users.setdefault(case_id, name)
+        for case_id, entry in session.execute(
+                select(GoodsLine.case_id, GoodsLine.control_entry)
+                .where(GoodsLine.case_id.in_(chunk))):
+            if entry:
+                cats.setdefault(case_id, set()).add(_heads(entry))
+    return [DecisionListRow(
+        r.id, r.case_id, f"{r.reference}/{r.sequence}", RecordKind(r.kind), Outcome(r.outcome),
+        r.destination, end_users.get(r.case_id, ""), ", ".join(sorted(cats.get(r.case_id, ()))),
+        f"{r.framework_id} {r.framework_version}", ", ".join(r.criteria_cited), r.full_name,
+        r.decided_at, CaseStatus(r.status), r.origin) for r in rows]
+
+
+def _chunks(values: list[int], size: int) -> list[list[int]]:
+    return [values[i:i + size] for i in range(0, len(values), size)]
 
 
 @dataclass(frozen=True)
@@ -701,31 +722,34 @@ class Divergence:
     row: DecisionListRow
 
 
-def consistency(uow: UnitOfWork, actor: Actor, record_id: int) -> list[Divergence]:
+def consistency(uow: UnitOfWork, actor: Actor, record_id: int,
+                limit: int = 200) -> list[Divergence]:
     """Earlier decisions for the same destination, end user or item category whose outcome
     differs from this one's: where practice diverges."""
     require(actor, Permission.AUDIT)
     row = uow.session.get_one(DecisionRow, record_id)
     case = uow.session.get_one(Case, row.case_id)
-    snapshot = json.loads(row.snapshot) if row.snapshot else {}
-    end_user = _end_user(snapshot, case).casefold()
-    cats = {g.control_entry.split(".")[0].upper() for g in case.goods if g.control_entry}
-    earlier = [r for r in search_decisions(uow, actor, DecisionQuery(limit=100_000))
-               if r.decided_at <= row.decided_at and r.case_id != row.case_id
-               and r.outcome.value != row.outcome]
-    out = []
-    for r in earlier:
-        bases = []
-        if r.destination == case.destination:
-            bases.append(_("same destination"))
-        if end_user and r.end_user.casefold() == end_user:
-            bases.append(_("same end user"))
-        shared = cats & set(filter(None, (c.strip() for c in r.categories.split(","))))
-        if shared:
-            bases.append(_("same category ({cats})").format(cats=", ".join(sorted(shared))))
-        if bases:
-            out.append(Divergence("; ".join(bases), r))
-    return out
+    end_user = next((p.name for p in case.parties if p.role == "end_user"), "")
+    cats = sorted({_heads(g.control_entry) for g in case.goods if g.control_entry})
+    queries = [("destination", DecisionQuery(destination=case.destination, limit=limit))]
+    if end_user:
+        queries.append(("end_user", DecisionQuery(end_user=end_user, limit=limit)))
+    queries += [("category", DecisionQuery(category=c, limit=limit)) for c in cats]
+    found: dict[int, tuple[DecisionListRow, list[str]]] = {}
+    for basis, q in queries:
+        q = DecisionQuery(**{**q.__dict__, "date_to": row.as_of})
+        for r in search_decisions(uow, actor, q):
+            if r.case_id == row.case_id or r.outcome.value == row.outcome:
+                continue
+            if r.decided_at > row.decided_at:
+                continue
+            if basis == "end_user" and r.end_user.casefold() != end_user.casefold():
+                continue
+            label = {"destination": _("same destination"), "end_user": _("same end user")}.get(
+                basis) or _("same category ({cats})").format(cats=q.category)
+            found.setdefault(r.id, (r, []))[1].append(label)
+    ordered = sorted(found.values(), key=lambda item: item[0].decided_at, reverse=True)
+    return [Divergence("; ".join(bases), r) for r, bases in ordered]
 
 
 @dataclass(frozen=True)

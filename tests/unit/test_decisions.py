@@ -198,3 +198,43 @@ def test_amendment_is_a_new_signed_record_and_the_decision_is_untouched(
             "Delivery verification within 90 days"]
         assert decisions.get_record(u, f"{first.case_reference}/1").snapshot == first.snapshot
     assert status(uow, case_id) is CaseStatus.APPROVED
+
+
+def test_audit_search_filters_and_the_consistency_view(
+        uow: UowFactory, officer: Actor, supervisor: Actor, admin: Actor,
+        sample_case_data: CaseData) -> None:
+    ids = []
+    for _ in range(3):
+        with uow() as u:
+            ids.append(cases.create_case(u, officer, sample_case_data,
+                                         status=CaseStatus.RECEIVED).id)
+    assessed(uow, officer, ids[0], clean())
+    decide(uow, officer, ids[0])
+    first = refusal(uow, officer, ids[1])
+    with uow() as u:
+        q = decisions.search_decisions
+        assert {r.ref for r in q(u, supervisor, decisions.DecisionQuery())} == {
+            f"{r.case_reference}/1" for r in [first]} | {
+            decisions.list_decisions(u, ids[0])[0].ref}
+        assert [r.outcome for r in q(u, admin, decisions.DecisionQuery(outcome="refuse"))] == [
+            Outcome.REFUSE]
+        assert len(q(u, supervisor, decisions.DecisionQuery(criterion="ihrl"))) == 1
+        assert q(u, supervisor, decisions.DecisionQuery(criterion="ihr")) == []
+        assert len(q(u, supervisor, decisions.DecisionQuery(end_user="gendarmerie"))) == 2
+        assert q(u, supervisor, decisions.DecisionQuery(end_user="50%_off")) == []
+        assert len(q(u, supervisor, decisions.DecisionQuery(category="ml13"))) == 2
+        assert q(u, supervisor, decisions.DecisionQuery(category="ML1")) != []
+        assert q(u, supervisor, decisions.DecisionQuery(category="ML2")) == []
+        assert q(u, supervisor, decisions.DecisionQuery(destination="KE")) == []
+        assert len(q(u, supervisor, decisions.DecisionQuery(officer="olga"))) == 2
+        assert q(u, supervisor, decisions.DecisionQuery(date_to=date(2020, 1, 1))) == []
+        assert len(q(u, supervisor, decisions.DecisionQuery(include_follow_ups=True))) == 2
+        row = q(u, supervisor, decisions.DecisionQuery(outcome="refuse"))[0]
+        assert row.end_user == "Gendarmerie nationale de Côte d'Ivoire"
+        assert row.categories == "ML1, ML13, ML3"
+        divergent = decisions.consistency(u, supervisor, first.id)
+    assert len(divergent) == 1
+    assert "same destination" in divergent[0].basis and "same end user" in divergent[0].basis
+    assert divergent[0].row.outcome is Outcome.APPROVE
+    with uow() as u, pytest.raises(PermissionDeniedError):
+        decisions.search_decisions(u, officer, decisions.DecisionQuery())
