@@ -679,7 +679,7 @@ def search_decisions(uow: UnitOfWork, actor: Actor, query: DecisionQuery) -> lis
             _like(json.dumps(query.criterion.strip())), escape="\\"))
     if query.end_user.strip():
         stmt = stmt.where(exists().where(
-            Party.case_id == Case.id, Party.role.in_(("end_user", "ultimate_end_user")),
+            Party.case_id == Case.id, Party.role == "end_user",
             Party.name.ilike(_like(query.end_user.strip()), escape="\\")))
     if query.category.strip():
         head = query.category.strip().upper()

@@ -22,6 +22,7 @@ those items, through an index of their words.
 from __future__ import annotations
 
 import bisect
+import json
 import re
 import unicodedata
 from collections import defaultdict
@@ -71,6 +72,7 @@ _ML_HEAD = re.compile(r"^ML([1-9]|1[0-9]|2[0-2])$")
 _ML_ENTRY = re.compile(r"^ML(\d{1,2})(?:\..*)?$", re.IGNORECASE)
 _DUAL_USE = re.compile(r"^[0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*$")
 _WORD = re.compile(r"\w+")
+_CHUNK = 900  # ids per IN (...): well under SQLite's limit on bound parameters
 
 
 # --- the relevance table (data) -----------------------------------------------------------
@@ -199,6 +201,8 @@ def relevance() -> RelevanceTable:
 
 def fold(text: str) -> str:
     """Case and accents folded: 'Défense' and 'DEFENSE' read the same."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -213,14 +217,40 @@ def same_body(a: frozenset[str], b: frozenset[str]) -> bool:
     return _same_body(a, b)
 
 
-def name_score(a: frozenset[str], b: frozenset[str]) -> float:
-    return float(fuzz.token_set_ratio(" ".join(sorted(a)), " ".join(sorted(b))))
+def _covered(small: frozenset[str], large: frozenset[str]) -> bool:
+    """Every word of the shorter name is in the longer one, or a spelling variant of one."""
+    return all(w in large or any(fuzz.ratio(w, x) >= NAME_CUTOFF for x in large)
+               for w in small)
 
 
-def country_words(ref: ReferenceData, codes: Iterable[str]) -> frozenset[str]:
+def name_score(a: frozenset[str], b: frozenset[str]) -> float | None:
+    """The match score (0-100) of two names' words when they name the same body, else None.
+
+    The rule of ``app.evidence_for_case`` (enough words in common, then a fuzzy score of at
+    least NAME_CUTOFF), made stricter for alerts: every word of the shorter name must be in
+    the longer one. 'Luski Liberation Front' and 'Nema Liberation Front' share two words and
+    score 84, but are two groups."""
+    if not a or not b or not same_body(a, b):
+        return None
+    small, large = sorted((a, b), key=len)
+    if not _covered(small, large):
+        return None
+    score = float(fuzz.token_set_ratio(" ".join(sorted(a)), " ".join(sorted(b))))
+    return score if score >= NAME_CUTOFF else None
+
+
+@cache
+def _country_words(code: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(fold(reference().country_name(code))))
+
+
+def country_words(codes: Iterable[str]) -> frozenset[str]:
     """Words of country names, which say nothing about which body a name is."""
-    return frozenset(w for code in codes if code
-                     for w in _WORD.findall(fold(ref.country_name(code))))
+    out: frozenset[str] = frozenset()
+    for code in codes:
+        if code:
+            out |= _country_words(code)
+    return out
 
 
 # --- grades ---------------------------------------------------------------------------------
@@ -266,6 +296,9 @@ class ReassessAlert:
     end_user: str
     since: datetime
     items: tuple[AlertItem, ...] = field(default_factory=tuple)
+    #: For a suspended licence, the items its suspension record lists ({id, content_sha256,
+    #: title, grade}, as signed): what a reinstatement or revocation must weigh.
+    suspension_evidence: tuple[dict[str, Any], ...] = ()
 
     @property
     def suspended(self) -> bool:
@@ -287,6 +320,7 @@ class _Licence:
     since: datetime
     parties: list[tuple[str, str, str]] = field(default_factory=list)  # role, name, country
     entries: list[str] = field(default_factory=list)
+    suspension_evidence: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def end_user(self) -> str:
@@ -326,12 +360,22 @@ def _licences(uow: UnitOfWork, case_ids: Collection[int] | None) -> list[_Licenc
                                                             GoodsLine.position)):
         if entry:
             out[case_id].entries.append(entry)
+    suspended = [i for i, lic in out.items() if lic.status is CaseStatus.SUSPENDED]
+    for start in range(0, len(suspended), _CHUNK):
+        for case_id, snapshot in s.execute(
+                select(DecisionRow.case_id, DecisionRow.snapshot)
+                .where(DecisionRow.case_id.in_(suspended[start:start + _CHUNK]),
+                       DecisionRow.kind == RecordKind.SUSPENSION.value)
+                .order_by(DecisionRow.case_id, DecisionRow.sequence)):
+            signed = json.loads(snapshot) if snapshot else {}
+            out[case_id].suspension_evidence = [e for e in signed.get("evidence") or []
+                                                if isinstance(e, dict)]
     return list(out.values())
 
 
 def _new_items(after: datetime, minimum: str) -> Select[Any]:
     """Current versions that entered the base after ``after``, graded ``minimum`` or
-    better, with at least one violation category.
+    better (items without a violation category are dropped later, from their tags).
 
     Filtered first on the small items table: an item's current version is no older than
     the item, and an edit (a new version) bumps the item's row_version, so only items
@@ -343,9 +387,7 @@ def _new_items(after: datetime, minimum: str) -> Select[Any]:
             .where(or_(item.created_at > after, item.row_version > 1),
                    v.created_at > after,
                    v.reliability.in_(list(RELIABILITY[:r + 1])),
-                   v.credibility.in_(list(CREDIBILITY[:c + 1])),
-                   select(EvidenceTag.id).where(EvidenceTag.item_id == item.id,
-                                                EvidenceTag.kind == "violation").exists()))
+                   v.credibility.in_(list(CREDIBILITY[:c + 1]))))
 
 
 class _Names:
@@ -371,15 +413,47 @@ class _Names:
         wanted = name_tokens(name, drop)
         if wanted:
             candidates = {a for w in wanted for a in self.by_word.get(w, ())}
-            for actor in candidates:
-                theirs = self.tokens[actor] - drop
-                if not theirs or not same_body(wanted, theirs):
-                    continue
-                score = name_score(wanted, theirs)
-                if score >= NAME_CUTOFF:
+            for actor in sorted(candidates):
+                score = name_score(wanted, self.tokens[actor] - drop)
+                if score is not None:
                     found.append((actor, score))
         self._cache[key] = found
         return found
+
+
+@dataclass
+class _Fresh:
+    """A well-graded item added after the oldest licence's clock, and its tags."""
+
+    added: datetime
+    grade: str
+    violations: list[str] = field(default_factory=list)
+    categories: set[str] = field(default_factory=set)
+    about: list[tuple[str, str]] = field(default_factory=list)  # (country|actor, value)
+
+
+def _fresh(uow: UnitOfWork, after: datetime, minimum: str, destinations: set[str],
+           check: Callable[[], None]) -> dict[int, _Fresh]:
+    """The new items that have a violation category, with their tags (by item id, through
+    the item index: an OR over kinds would make SQLite scan the whole kind index)."""
+    s = uow.session
+    fresh = {item_id: _Fresh(created_at, f"{rel}{cred}")
+             for item_id, created_at, rel, cred in s.execute(_new_items(after, minimum))}
+    ids = list(fresh)
+    for start in range(0, len(ids), _CHUNK):
+        check()
+        for item_id, kind, value in s.execute(
+                select(EvidenceTag.item_id, EvidenceTag.kind, EvidenceTag.value)
+                .where(EvidenceTag.item_id.in_(ids[start:start + _CHUNK]))):
+            item = fresh[item_id]
+            if kind == "violation":
+                item.violations.append(value)
+            elif kind == "category":
+                item.categories.add(value)
+            elif kind == "actor" or (kind == "country" and value in destinations):
+                item.about.append((kind, value))
+    # No violation category: never a reason to reassess.
+    return {i: item for i, item in fresh.items() if item.violations}
 
 
 def _alerts(uow: UnitOfWork, case_ids: Collection[int] | None = None,
@@ -389,133 +463,125 @@ def _alerts(uow: UnitOfWork, case_ids: Collection[int] | None = None,
         if cancelled is not None and cancelled():
             raise Cancelled()
 
-    s = uow.session
     ref, vocab, table = reference(), vocabulary(), relevance()
     minimum = str(settings.get(uow, "reassessment.min_grade"))
     licences = _licences(uow, case_ids)
     check()
+    if not licences:
+        return []
+    destinations = {lic.destination for lic in licences if lic.destination}
+    fresh = _fresh(uow, min(lic.since for lic in licences), minimum, destinations, check)
+    check()
+    by_country: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+    by_actor: dict[str, list[int]] = defaultdict(list)
+    for item_id, item in fresh.items():
+        for kind, value in item.about:
+            if kind == "country":
+                by_country[value].append((item.added, item_id))
+            else:
+                by_actor[value].append(item_id)
+    for entries in by_country.values():
+        entries.sort()
+    names = _Names(by_actor)
+    relevant_of: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {}
+    violation_text: dict[tuple[str, tuple[str, ...]], str] = {}
     found: dict[int, dict[int, list[str]]] = {}  # case -> item -> reasons
-    if licences:
-        oldest = min(lic.since for lic in licences)
-        fresh = _new_items(oldest, minimum).subquery()
-        added: dict[int, datetime] = {}
-        grades: dict[int, str] = {}
-        for item_id, created_at, rel, cred in s.execute(select(fresh)):
-            added[item_id] = created_at
-            grades[item_id] = f"{rel}{cred}"
-        check()
-        violations: dict[int, list[str]] = defaultdict(list)
-        by_country: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
-        by_actor: dict[str, list[int]] = defaultdict(list)
-        destinations = sorted({lic.destination for lic in licences if lic.destination})
-        if added:
-            in_fresh = EvidenceTag.item_id.in_(select(fresh.c.id))
-            for item_id, value in s.execute(select(EvidenceTag.item_id, EvidenceTag.value)
-                                            .where(EvidenceTag.kind == "violation", in_fresh)):
-                violations[item_id].append(value)
-            if destinations:
-                for item_id, value in s.execute(
-                        select(EvidenceTag.item_id, EvidenceTag.value)
-                        .where(EvidenceTag.kind == "country",
-                               EvidenceTag.value.in_(destinations), in_fresh)):
-                    by_country[value].append((added[item_id], item_id))
-            if any(lic.parties for lic in licences):
-                for item_id, value in s.execute(
-                        select(EvidenceTag.item_id, EvidenceTag.value)
-                        .where(EvidenceTag.kind == "actor", in_fresh)):
-                    by_actor[value].append(item_id)
-        for entries in by_country.values():
-            entries.sort()
-        check()
-        names = _Names(by_actor)
-        relevant_cache: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {}
-        total = len(licences)
-        for n, lic in enumerate(licences):
-            if n % 200 == 0:
-                check()
-                if progress is not None:
-                    progress(n, total)
-            reasons: dict[int, list[str]] = {}
-            if lic.destination in by_country:
-                newer = by_country[lic.destination]
-                start = bisect.bisect_right(newer, (lic.since, float("inf")))
-                if start < len(newer):
-                    text = _("destination: {country} ({code})").format(
-                        country=ref.country_name(lic.destination), code=lic.destination)
-                    for _at, item_id in newer[start:]:
-                        reasons.setdefault(item_id, []).append(text)
-            if lic.parties:
-                drop = country_words(ref, {lic.destination, *(c for _r, _n, c in lic.parties)})
-                for role, name, _country in lic.parties:
-                    for actor, score in names.matches(name, drop):
-                        text = _("{role} named: {name} (as '{actor}', {score:.0f}% match)"
-                                 ).format(role=PartyRole(role).label.lower(), name=name,
-                                          actor=actor, score=score)
-                        for item_id in by_actor[actor]:
-                            if added[item_id] > lic.since:
-                                got = reasons.setdefault(item_id, [])
-                                if text not in got:
-                                    got.append(text)
-            if not reasons and lic.status is not CaseStatus.SUSPENDED:
-                continue
-            key = tuple(lic.entries)
-            relevant = relevant_cache.get(key)
-            if relevant is None:
-                relevant = relevant_cache[key] = table.relevant_goods(lic.entries)
-            kept: dict[int, list[str]] = {}
-            for item_id, why in reasons.items():
-                hits = [_("violation: {violation} — relevant to {goods}").format(
-                            violation=_violation_title(vocab, v), goods=", ".join(relevant[v]))
-                        for v in violations.get(item_id, ()) if v in relevant]
-                if hits:
-                    kept[item_id] = why + hits
-            if kept or lic.status is CaseStatus.SUSPENDED:
-                found[lic.case_id] = kept
-        if progress is not None:
-            progress(total, total)
-        return _build(uow, licences, found, grades, added)
-    return []
-
-
-def _violation_title(vocab: EvidenceVocabulary, vid: str) -> str:
-    term = vocab.violations.get(vid)
-    return term.title if term else vid
+    total = len(licences)
+    for n, lic in enumerate(licences):
+        if n % 100 == 0:
+            check()
+            if progress is not None:
+                progress(n, total)
+        reasons: dict[int, list[str]] = {}
+        newer = by_country.get(lic.destination, [])
+        start = bisect.bisect_right(newer, lic.since, key=lambda e: e[0])
+        if start < len(newer):
+            text = _("destination: {country} ({code})").format(
+                country=ref.country_name(lic.destination), code=lic.destination)
+            for _at, item_id in newer[start:]:
+                reasons[item_id] = [text]
+        if lic.parties:
+            drop = country_words({lic.destination, *(c for _r, _n, c in lic.parties)})
+            for role, name, _country in lic.parties:
+                for actor, score in names.matches(name, drop):
+                    text = _("{role} named: {name} (as '{actor}', {score:.0f}% match)").format(
+                        role=PartyRole(role).label.lower(), name=name, actor=actor,
+                        score=score)
+                    for item_id in by_actor[actor]:
+                        if fresh[item_id].added > lic.since:
+                            got = reasons.setdefault(item_id, [])
+                            if text not in got:
+                                got.append(text)
+        if not reasons and lic.status is not CaseStatus.SUSPENDED:
+            continue
+        key = tuple(lic.entries)
+        relevant = relevant_of.get(key)
+        if relevant is None:
+            relevant = relevant_of[key] = table.relevant_goods(lic.entries)
+        kept: dict[int, list[str]] = {}
+        for item_id, why in reasons.items():
+            for v in fresh[item_id].violations:
+                goods = relevant.get(v)
+                if goods is None:
+                    continue
+                text = violation_text.get((v, goods))
+                if text is None:
+                    term = vocab.violations.get(v)
+                    text = violation_text[(v, goods)] = _(
+                        "violation: {violation} — relevant to {goods}").format(
+                            violation=term.title if term else v, goods=", ".join(goods))
+                why.append(text)
+                kept[item_id] = why
+        if kept or lic.status is CaseStatus.SUSPENDED:
+            found[lic.case_id] = kept
+    if progress is not None:
+        progress(total, total)
+    check()
+    return _build(uow, licences, found, fresh)
 
 
 def _build(uow: UnitOfWork, licences: list[_Licence], found: dict[int, dict[int, list[str]]],
-           grades: dict[int, str], added: dict[int, datetime]) -> list[ReassessAlert]:
+           fresh: dict[int, _Fresh]) -> list[ReassessAlert]:
     ids = sorted({i for per in found.values() for i in per})
-    details: dict[int, tuple[str, str, int, list[str]]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for item_id, title, sha, version_no, cats in uow.session.execute(
+    details: dict[int, tuple[str, str, int]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        for item_id, title, sha, version_no in uow.session.execute(
                 select(EvidenceItem.id, EvidenceVersion.title, EvidenceVersion.content_sha256,
-                       EvidenceVersion.version_no, EvidenceVersion.item_categories)
+                       EvidenceVersion.version_no)
                 .join(EvidenceVersion, EvidenceVersion.id == EvidenceItem.current_version_id)
-                .where(EvidenceItem.id.in_(chunk))):
-            details[item_id] = (title, sha, version_no, list(cats or []))
+                .where(EvidenceItem.id.in_(ids[start:start + _CHUNK]))):
+            details[item_id] = (title, sha, version_no)
+    order = {i: (grade_key(fresh[i].grade), -fresh[i].added.timestamp(), i) for i in ids}
+    shared_text: dict[frozenset[str], str] = {}
     alerts = []
     for lic in licences:
         per = found.get(lic.case_id)
         if per is None:
             continue
-        heads = {f"ML{int(m.group(1))}" for e in lic.entries if (m := _ML_ENTRY.match(e))}
+        heads = frozenset(f"ML{int(m.group(1))}" for e in lic.entries
+                          if (m := _ML_ENTRY.match(e)))
         items = []
-        for item_id, why in per.items():
-            title, sha, version_no, cats = details[item_id]
-            shared = sorted(heads & set(cats), key=lambda c: int(c[2:]))
-            if shared:
-                why = [*why, _("reports {cats}, as the goods are").format(
-                    cats=", ".join(shared))]
+        for item_id in sorted(per, key=order.__getitem__):
+            item = fresh[item_id]
+            title, sha, version_no = details[item_id]
+            why = per[item_id]
+            if heads & item.categories:
+                cats = frozenset(heads & item.categories)
+                text = shared_text.get(cats)
+                if text is None:
+                    text = shared_text[cats] = _("reports {cats}, as the goods are").format(
+                        cats=", ".join(sorted(cats, key=lambda c: int(c[2:]))))
+                why.append(text)
             if version_no > 1:
-                why = [*why, _("version {n} of an item already in the base").format(
-                    n=version_no)]
-            items.append(AlertItem(item_id, title, grades[item_id], sha, added[item_id],
-                                   tuple(why), version_no))
-        items.sort(key=lambda i: (grade_key(i.grade), -i.added_at.timestamp(), i.evidence_id))
+                why.append(_("version {n} of an item already in the base").format(
+                    n=version_no))
+            items.append(AlertItem(item_id, title, item.grade, sha, item.added, tuple(why),
+                                   version_no))
         alerts.append(ReassessAlert(lic.case_id, lic.reference, lic.destination, lic.status,
-                                    lic.end_user, lic.since, tuple(items)))
-    alerts.sort(key=lambda a: (-len(a.items), grade_key(a.best_grade) if a.items else (9, 9),
+                                    lic.end_user, lic.since, tuple(items),
+                                    tuple(lic.suspension_evidence)))
+    alerts.sort(key=lambda a: (-len(a.items),
+                               grade_key(a.items[0].grade) if a.items else (9, 9),
                                a.since, a.reference))
     return alerts
 

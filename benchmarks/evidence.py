@@ -336,7 +336,10 @@ def run_import(db_path: Path, json_path: Path, count: int) -> ImportFigures:
 
     db = open_database(db_path)
     with UnitOfWork(db.session_factory) as uow:
-        admin = users.create_first_administrator(uow, "admin", "Bench Admin", PASSWORD)
+        first = users.create_first_administrator(uow, "admin", "Bench Admin", PASSWORD)
+        # Administrators do not register cases or evidence (separation of duties).
+        admin = users.create_user(uow, first, "bench", "Bench Officer", users.Role.OFFICER,
+                                  PASSWORD)
     through_reader = has_module("app.evidence_import")
     progress: list[int] = []
     gc.collect()
@@ -582,7 +585,7 @@ def run_window(db_path: Path) -> dict[str, Any] | None:
     app = make_qapplication()
     db = open_database(db_path)
     with UnitOfWork(db.session_factory) as uow:
-        actor = users.authenticate(uow, "admin", PASSWORD)
+        actor = users.authenticate(uow, "bench", PASSWORD)
     stalls: list[float] = []
     shown: list[int] = []
 

@@ -39,7 +39,10 @@ def build(db_path: Path, count: int) -> float:
     rng = random.Random(42)
     started = time.perf_counter()
     with UnitOfWork(db.session_factory) as uow:
-        admin = users.create_first_administrator(uow, "admin", "Bench Admin", PASSWORD)
+        first = users.create_first_administrator(uow, "admin", "Bench Admin", PASSWORD)
+        # Administrators do not register cases or evidence (separation of duties).
+        admin = users.create_user(uow, first, "bench", "Bench Officer", users.Role.OFFICER,
+                                  PASSWORD)
         for i in range(count):
             country = rng.choice(COUNTRIES)
             data = CaseData(
@@ -92,7 +95,7 @@ from ui.main_window import MainWindow
 app = make_qapplication()
 db = open_database({db!r})
 with UnitOfWork(db.session_factory) as uow:
-    actor = users.authenticate(uow, "admin", {pw!r})
+    actor = users.authenticate(uow, "bench", {pw!r})
 t_auth = time.perf_counter()
 settings = QSettings({ini!r}, QSettings.Format.IniFormat)
 window = MainWindow(UiContext(db, actor), settings)
@@ -135,7 +138,7 @@ def time_register(db_path: Path) -> dict[str, float]:
     app = make_qapplication()
     db = open_database(db_path)
     with UnitOfWork(db.session_factory) as uow:
-        actor = users.authenticate(uow, "admin", PASSWORD)
+        actor = users.authenticate(uow, "bench", PASSWORD)
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat)
         window = MainWindow(UiContext(db, actor), settings, runner=TaskRunner(synchronous=True))

@@ -55,8 +55,9 @@ def test_sigkill_mid_assessment_keeps_the_typing(tmp_path: Path,
     db = open_database(db_path)
     with UnitOfWork(db.session_factory) as uow:
         admin = users.create_first_administrator(uow, "admin", "Admin", "admin-password-1")
-        users.create_user(uow, admin, "olga", "Olga", users.Role.OFFICER, "officer-password-1")
-        case_id = create_case(uow, admin, sample_case_data, status=CaseStatus.RECEIVED).id
+        officer = users.create_user(uow, admin, "olga", "Olga", users.Role.OFFICER,
+                                    "officer-password-1")
+        case_id = create_case(uow, officer, sample_case_data, status=CaseStatus.RECEIVED).id
     with UnitOfWork(db.session_factory) as uow:
         olga = users.authenticate(uow, "olga", "officer-password-1")
     script = CHILD.format(root=str(ROOT), db=str(db_path), password="officer-password-1",

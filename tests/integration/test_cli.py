@@ -17,13 +17,23 @@ import argon2
 import pytest
 
 import main
-from app import casefile
+from app import casefile, demo
 from app.casedata import CaseData
 
 REPO = Path(__file__).resolve().parents[2]
 ADMIN_PW = "admin-password-1"
 OFFICER_PW = "officer-password-1"
+SUPERVISOR_PW = "supervisor-password-1"
+CA_PW = "office-ca-passphrase-1"
+#: ``init`` reads the administrator's password, then the office CA passphrase.
+INIT_STDIN = f"{ADMIN_PW}\n{CA_PW}\n"
 REFERENCE = re.compile(r"^GR-\d{4}-\d{5}$")
+DEMO_CASES = json.loads(demo.DEMO_FILE.read_text(encoding="utf-8"))["cases"]
+
+
+def new_account_stdin(password: str) -> str:
+    """``user add`` reads the new password, then the CA passphrase to issue a signing key."""
+    return f"{password}\n{CA_PW}\n"
 
 
 @dataclass
@@ -41,7 +51,7 @@ class Cli:
         self.db = db
         self.capsys = capsys
         self.monkeypatch = monkeypatch
-        for name in ("GOLDENRULE_USER", "GOLDENRULE_PASSWORD"):
+        for name in ("GOLDENRULE_USER", "GOLDENRULE_PASSWORD", "GOLDENRULE_CA_PASSWORD"):
             monkeypatch.delenv(name, raising=False)
 
     def __call__(self, *args: str, stdin: str = "", user: str | None = None,
@@ -80,13 +90,17 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str],
 
 @pytest.fixture
 def ready(cli: Cli) -> Cli:
-    """An initialised database with the demo cases and an officer 'olga'."""
-    result = cli("init", "--demo", "--full-name", "Ada Admin", stdin=ADMIN_PW + "\n")
+    """An initialised database with the demo cases and an officer 'olga' who can sign."""
+    result = cli("init", "--demo", "--full-name", "Ada Admin", stdin=INIT_STDIN)
     assert result.code == 0, result.err
     result = cli.admin("user", "add", "olga", "--role", "officer", "--full-name",
-                       "Olga Øfficer", stdin=OFFICER_PW + "\n")
+                       "Olga Øfficer", stdin=new_account_stdin(OFFICER_PW))
     assert result.code == 0, result.err
     return cli
+
+
+def olga(cli: Cli, *args: str, stdin: str = "") -> Result:
+    return cli(*args, stdin=stdin, user="olga", password=OFFICER_PW)
 
 
 def _list(cli: Cli, *extra: str) -> list[dict[str, Any]]:
@@ -106,36 +120,46 @@ def _write_case(path: Path, data: CaseData, **changes: Any) -> Path:
 
 
 def test_init_with_demo(cli: Cli, tmp_path: Path) -> None:
-    result = cli("init", "--demo", stdin=ADMIN_PW + "\n")
+    result = cli("init", "--demo", stdin=INIT_STDIN)
     assert result.code == 0, result.err
-    assert f"Created administrator 'admin' in {cli.db}" in result.out
+    assert (f"Created administrator 'admin' and the office certificate authority in {cli.db}"
+            in result.out)
     match = re.search(r"Loaded (\d+) demo applications: (.+)", result.out)
-    assert match and match[1] == "6"
+    assert match and match[1] == str(len(DEMO_CASES))
     refs = match[2].split(", ")
-    assert len(refs) == 6 and all(REFERENCE.match(r) for r in refs)
-    rows = _list(cli)
-    assert sorted(r["reference"] for r in rows) == sorted(refs)
-    assert all(r["demo"] for r in rows)
+    assert len(refs) == len(DEMO_CASES) and all(REFERENCE.match(r) for r in refs)
+    names = ", ".join(a[0] for a in demo.DEMO_ACCOUNTS)
+    assert f"Demo accounts: {names} (password: {demo.DEMO_PASSWORD})" in result.out
+    rows = {r["reference"]: r for r in _list(cli)}
+    assert sorted(rows) == sorted(refs)
+    assert all(r["demo"] for r in rows.values())
+    # With the CA passphrase the demo accounts have keys, so the demo decisions are signed.
+    final = {"approve": "approved", "refuse": "refused"}
+    assert [rows[r]["status"] for r in refs] == [
+        final[item["decision"]["outcome"]] if item.get("decision") else item["status"]
+        for item in DEMO_CASES]
     assert result.err == ""
 
 
 def test_init_without_demo_has_no_cases(cli: Cli) -> None:
-    assert cli("init", "--username", "root", stdin=ADMIN_PW + "\n").code == 0
+    assert cli("init", "--username", "root", stdin=INIT_STDIN).code == 0
     result = cli("case", "list", "--json", user="root", password=ADMIN_PW)
     assert result.code == 0 and json.loads(result.out) == []
 
 
 def test_init_twice_fails(cli: Cli) -> None:
-    assert cli("init", stdin=ADMIN_PW + "\n").code == 0
-    result = cli("init", stdin="another-password\n")
+    assert cli("init", stdin=INIT_STDIN).code == 0
+    result = cli("init", stdin=f"another-password\n{CA_PW}\n")
     assert result.code == 2
     assert "already has accounts" in result.err
     assert cli.admin("user", "list").code == 0  # the first administrator still works
 
 
 @pytest.mark.parametrize(("stdin", "fragment"), [
-    ("", "standard input"),
-    ("short\n", "password: at least 10 characters"),
+    ("", "Expected the new administrator's password on standard input"),
+    (f"short\n{CA_PW}\n", "password: at least 10 characters"),
+    (ADMIN_PW + "\n", "Expected the office CA passphrase on standard input"),
+    (f"{ADMIN_PW}\nshort-pass\n", "The CA passphrase must be at least 12 characters"),
 ])
 def test_init_bad_password(cli: Cli, stdin: str, fragment: str) -> None:
     result = cli("init", stdin=stdin)
@@ -149,26 +173,39 @@ def test_init_bad_password(cli: Cli, stdin: str, fragment: str) -> None:
 
 
 def test_password_line_ending_is_not_part_of_the_password(cli: Cli) -> None:
-    assert cli("init", stdin=ADMIN_PW + "\r\n").code == 0
+    assert cli("init", stdin=f"{ADMIN_PW}\r\n{CA_PW}\r\n").code == 0
     assert cli.admin("user", "list").code == 0
+    # Nor of the CA passphrase: a key issued with it unlocks with the password alone.
+    result = cli.admin("user", "add", "olga", "--role", "officer",
+                       stdin=f"{OFFICER_PW}\r\n{CA_PW}\r\n")
+    assert result.code == 0, result.err
+    assert "No signing key" not in result.out
 
 
 def test_user_add_and_sign_in_as_new_user(ready: Cli) -> None:
     result = ready.admin("user", "list")
     assert result.code == 0
-    assert result.out.splitlines() == ["admin\tadministrator\tAda Admin",
+    demo_accounts = [f"{name}\t{role.value}\t{full}" for name, full, role in demo.DEMO_ACCOUNTS]
+    assert result.out.splitlines() == ["admin\tadministrator\tAda Admin", *demo_accounts,
                                        "olga\tofficer\tOlga Øfficer"]
     result = ready("case", "list", user="olga", password=OFFICER_PW)
-    assert result.code == 0 and len(result.out.splitlines()) == 6
+    assert result.code == 0 and len(result.out.splitlines()) == len(DEMO_CASES)
 
 
 def test_user_add_prints_what_was_created(ready: Cli) -> None:
     result = ready.admin("user", "add", "sam", "--role", "supervisor",
-                         stdin="supervisor-pw-1\n")
+                         stdin=new_account_stdin("supervisor-pw-1"))
     assert result.code == 0, result.err
     assert result.out.strip() == "Created supervisor 'sam'"
     # --full-name defaults to the account name
     assert "sam\tsupervisor\tsam" in ready.admin("user", "list").out
+    # Without the CA passphrase the account is made, but it cannot sign yet.
+    result = ready.admin("user", "add", "tim", "--role", "officer", stdin="officer-pw-12\n")
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [
+        "Created officer 'tim'",
+        "No signing key issued: tim cannot sign until an administrator runs "
+        "'goldenrule keys issue tim'."]
 
 
 def test_user_add_with_user_option(ready: Cli) -> None:
@@ -183,7 +220,8 @@ def test_officer_cannot_add_users(ready: Cli) -> None:
     result = ready("user", "add", "eve", "--role", "administrator", stdin="eve-password-1\n",
                    user="olga", password=OFFICER_PW)
     assert result.code == 1
-    assert "olga" in result.err and "manage_users" in result.err
+    assert "olga (licensing officer) may not manage accounts" in result.err
+    assert "needs the role of administrator" in result.err
     assert "eve" not in ready.admin("user", "list").out
 
 
@@ -223,6 +261,11 @@ def test_case_import_prints_a_new_reference(ready: Cli, tmp_path: Path,
                                             sample_case_data: CaseData) -> None:
     before = ready.counts()
     path = _write_case(tmp_path / "demande.json", sample_case_data)
+    refused = ready.admin("case", "import", str(path))
+    assert refused.code == 1 and refused.out == ""
+    assert "admin (administrator) may not register and edit applications" in refused.err
+    assert "needs the role of licensing officer or supervisor" in refused.err
+    assert ready.counts() == before
     result = ready("case", "import", str(path), user="olga", password=OFFICER_PW)
     assert result.code == 0, result.err
     reference = result.out.strip()
@@ -304,7 +347,7 @@ def test_case_list_text_and_filters(ready: Cli) -> None:
 
 def test_case_list_json_fields(ready: Cli) -> None:
     rows = _list(ready)
-    assert len(rows) == 6
+    assert len(rows) == len(DEMO_CASES)
     keys = {"reference", "status", "licence_type", "exporter", "destination", "end_user",
             "control_entries", "value", "received_date", "deadline", "demo"}
     for row in rows:
@@ -327,12 +370,17 @@ def test_case_status(ready: Cli) -> None:
         (("received",), "cannot move"),
         (("nonsense",), "Unknown status"),
     ]:
-        result = ready.admin("case", "status", reference, *args)
+        result = olga(ready, "case", "status", reference, *args)
         assert result.code == 2, args
         assert fragment in result.err
+    # An administrator does not move cases (separation of duties): exit 1, not bad input.
+    result = ready.admin("case", "status", reference, "on_hold", "--reason", "Pour voir")
+    assert result.code == 1
+    assert "may not register and edit applications" in result.err
+    assert "licensing officer or supervisor" in result.err
     assert ready.counts() == before
-    result = ready.admin("case", "status", reference, "on_hold", "--reason",
-                         "Réponse attendue de l'exportateur")
+    result = olga(ready, "case", "status", reference, "on_hold", "--reason",
+                  "Réponse attendue de l'exportateur")
     assert result.code == 0
     rows = {r["reference"]: r for r in _list(ready)}
     assert rows[reference]["status"] == "on_hold"
@@ -411,14 +459,14 @@ def test_bad_files_are_refused_and_nothing_is_stored(ready: Cli, tmp_path: Path,
 
 def test_db_as_sqlalchemy_url(cli: Cli, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'by-url.sqlite3'}"
-    assert cli("init", "--demo", stdin=ADMIN_PW + "\n", db=url).code == 0
+    assert cli("init", "--demo", stdin=INIT_STDIN, db=url).code == 0
     assert (tmp_path / "by-url.sqlite3").is_file()
     via_url = cli("case", "list", "--json", user="admin", password=ADMIN_PW, db=url)
     via_path = cli("case", "list", "--json", user="admin", password=ADMIN_PW,
                    db=str(tmp_path / "by-url.sqlite3"))
     assert via_url.code == via_path.code == 0
     assert json.loads(via_url.out) == json.loads(via_path.out)
-    assert len(json.loads(via_url.out)) == 6
+    assert len(json.loads(via_url.out)) == len(DEMO_CASES)
 
 
 def test_info(ready: Cli) -> None:
@@ -431,7 +479,7 @@ def test_info(ready: Cli) -> None:
 
 
 def test_newer_database_gives_exit_1(cli: Cli) -> None:
-    assert cli("init", stdin=ADMIN_PW + "\n").code == 0
+    assert cli("init", stdin=INIT_STDIN).code == 0
     conn = sqlite3.connect(cli.db)
     conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
     conn.commit()
@@ -471,9 +519,9 @@ def _run(db: Path, *args: str, stdin: str = "", env: dict[str, str] | None = Non
 
 def test_real_process(tmp_path: Path, sample_case_data: CaseData) -> None:
     db = tmp_path / "process.sqlite3"
-    done = _run(db, "init", "--full-name", "Ådne Admin", stdin=ADMIN_PW + "\n")
+    done = _run(db, "init", "--full-name", "Ådne Admin", stdin=INIT_STDIN)
     assert done.returncode == 0, done.stderr
-    assert "Created administrator 'admin'" in done.stdout
+    assert "Created administrator 'admin' and the office certificate authority" in done.stdout
 
     # The real program stores a hash with production-strength parameters.
     conn = sqlite3.connect(db)
@@ -484,8 +532,14 @@ def test_real_process(tmp_path: Path, sample_case_data: CaseData) -> None:
     params = argon2.extract_parameters(stored)
     assert params.type is argon2.Type.ID and params.memory_cost >= 19 * 1024
 
-    env = {"GOLDENRULE_USER": "admin", "GOLDENRULE_PASSWORD": ADMIN_PW}
+    admin = {"GOLDENRULE_USER": "admin", "GOLDENRULE_PASSWORD": ADMIN_PW}
+    done = _run(db, "user", "add", "olga", "--role", "officer", env=admin,
+                stdin=new_account_stdin(OFFICER_PW))
+    assert done.returncode == 0, done.stderr
+    env = {"GOLDENRULE_USER": "olga", "GOLDENRULE_PASSWORD": OFFICER_PW}
     path = _write_case(tmp_path / "demande.json", sample_case_data)
+    done = _run(db, "case", "import", str(path), env=admin)
+    assert done.returncode == 1 and "licensing officer or supervisor" in done.stderr
     done = _run(db, "case", "import", str(path), env=env)
     assert done.returncode == 0, done.stderr
     reference = done.stdout.strip()
@@ -508,7 +562,8 @@ def test_user_disable_enable_and_password(ready: Cli) -> None:
     refused = ready("case", "list", user="olga", password=OFFICER_PW)
     assert refused.code == 2 and "disabled" in refused.err
     assert ready.admin("user", "enable", "olga").code == 0
-    assert ready.admin("user", "password", "olga", stdin="fresh-password-9\n").code == 0
+    assert ready.admin("user", "password", "olga",
+                       stdin=new_account_stdin("fresh-password-9")).code == 0
     assert ready("case", "list", user="olga", password=OFFICER_PW).code == 2
     assert ready("case", "list", user="olga", password="fresh-password-9").code == 0
     # an officer may change only their own password, and may not disable anyone

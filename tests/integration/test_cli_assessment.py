@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from app import hardstops
 from app.casedata import CaseData, PartyData
 from app.frameworks import Framework, catalogue
 from app.hardstops import CheckRegistry, CheckResult, CheckStatus
-from tests.integration.test_cli import ADMIN_PW, OFFICER_PW, Cli, Result
+from tests.integration.test_cli import INIT_STDIN, OFFICER_PW, Cli, Result, new_account_stdin
 
 REPO = Path(__file__).resolve().parents[2]
 FINDINGS_SCHEMA = json.loads((REPO / "docs" / "formats" / "findings.schema.json")
@@ -53,9 +54,10 @@ def shipped_only(tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture
 def ready(cli: Cli, shipped_only: Path) -> Cli:
     """An initialised database with the demo cases and an officer 'olga'."""
-    result = cli("init", "--demo", stdin=ADMIN_PW + "\n")
+    result = cli("init", "--demo", stdin=INIT_STDIN)
     assert result.code == 0, result.err
-    result = cli.admin("user", "add", "olga", "--role", "officer", stdin=OFFICER_PW + "\n")
+    result = cli.admin("user", "add", "olga", "--role", "officer",
+                       stdin=new_account_stdin(OFFICER_PW))
     assert result.code == 0, result.err
     return cli
 
@@ -73,6 +75,14 @@ def no_hard_stops(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def olga(cli: Cli, *args: str, stdin: str = "") -> Result:
     return cli(*args, stdin=stdin, user="olga", password=OFFICER_PW)
+
+
+def decide(cli: Cli, reference: str, *args: str, stdin: str = "",
+           signing_password: str = OFFICER_PW) -> Result:
+    """``case decide`` as olga: the signing password is the first line of stdin, before a
+    rationale given as '-'."""
+    return olga(cli, "case", "decide", reference, *args,
+                stdin=f"{signing_password}\n{stdin}")
 
 
 def cases(cli: Cli) -> dict[str, dict[str, Any]]:
@@ -299,7 +309,7 @@ def test_decide_approve_refused_when_a_mandatory_criterion_is_met(
     before = ready.counts()
     for outcome, extra in (("approve", ()), ("approve-with-conditions",
                                              ("--condition", CONDITION))):
-        result = olga(ready, "case", "decide", fresh, "--outcome", outcome,
+        result = decide(ready, fresh, "--outcome", outcome,
                       "--rationale-file", str(rationale), *extra)
         assert result.code == 2, result
         assert "Approval is forbidden: refusal is mandatory." in result.err
@@ -308,15 +318,18 @@ def test_decide_approve_refused_when_a_mandatory_criterion_is_met(
         assert ready.counts() == before
         assert cases(ready)[fresh]["status"] == "in_assessment"
     # Refusing without citing the criterion is refused too; citing it is recorded.
-    result = olga(ready, "case", "decide", fresh, "--outcome", "refuse", "--rationale-file",
+    result = decide(ready, fresh, "--outcome", "refuse", "--rationale-file",
                   str(rationale))
     assert result.code == 2 and "must cite" in result.err
-    result = olga(ready, "case", "decide", fresh, "--outcome", "refuse", "--rationale-file",
-                  str(rationale), "--criteria", "ihrl", "--json")
+    result = decide(ready, fresh, "--outcome", "refuse", "--rationale-file",
+                    str(rationale), "--criteria", "ihrl", "--json")
     assert result.code == 0, result.err
     doc = json.loads(result.out)
-    assert doc["status"] == "refused" and doc["criteria_cited"] == ["ihrl"]
-    assert cases(ready)[fresh]["status"] == "refused"
+    assert doc["outcome"] == "refuse" and doc["criteria_cited"] == ["ihrl"]
+    assert doc["record"] == f"{fresh}/1" and len(doc["snapshot_sha256"]) == 64
+    # Every refusal waits for a supervisor's countersignature before it takes effect.
+    assert doc["status"] == "awaiting_countersignature"
+    assert cases(ready)[fresh]["status"] == "awaiting_countersignature"
 
 
 def test_clean_assessment_then_approve_with_conditions(ready: Cli, fresh: str, tmp_path: Path,
@@ -328,16 +341,16 @@ def test_clean_assessment_then_approve_with_conditions(ready: Cli, fresh: str, t
     assert ev["complete"] and not ev["mandatory_refusal"]
     assert "approve-with-conditions" in ev["allowed"]
     # Conditions listed with a plain approval: refused, nothing recorded.
-    result = olga(ready, "case", "decide", fresh, "--outcome", "approve", "--rationale-file",
+    result = decide(ready, fresh, "--outcome", "approve", "--rationale-file",
                   "-", "--condition", CONDITION, stdin="Low risk on every criterion.")
     assert result.code == 2 and "approve with conditions" in result.err
     assert cases(ready)[fresh]["status"] == "in_assessment"
     # An empty rationale is refused.
-    result = olga(ready, "case", "decide", fresh, "--outcome", "approve-with-conditions",
+    result = decide(ready, fresh, "--outcome", "approve-with-conditions",
                   "--rationale-file", "-", "--condition", CONDITION, stdin="  \n")
     assert result.code == 2 and "Write the reasons" in result.err
 
-    result = olga(ready, "case", "decide", fresh, "--outcome", "approve-with-conditions",
+    result = decide(ready, fresh, "--outcome", "approve-with-conditions",
                   "--rationale-file", "-", "--condition", CONDITION, "--json",
                   stdin="Low risk on every criterion.\n")
     assert result.code == 0, result.err
@@ -347,7 +360,7 @@ def test_clean_assessment_then_approve_with_conditions(ready: Cli, fresh: str, t
     assert doc["conditions"] == [CONDITION] and doc["decided_by"] == "olga"
     assert cases(ready)[fresh]["status"] == "approved_with_conditions"
     # A closed case takes no further decision.
-    again = olga(ready, "case", "decide", fresh, "--outcome", "refer", "--rationale-file", "-",
+    again = decide(ready, fresh, "--outcome", "refer", "--rationale-file", "-",
                  stdin="Second thoughts.")
     assert again.code == 2 and cases(ready)[fresh]["status"] == "approved_with_conditions"
 
@@ -356,25 +369,52 @@ def test_decide_text_output_and_referral(ready: Cli, fresh: str, tmp_path: Path,
                                          no_hard_stops: None) -> None:
     assert assess(ready, fresh, write_findings(tmp_path / "clean.json",
                                                clean_findings(golden_rule()))).code == 0
-    result = olga(ready, "case", "decide", fresh, "--outcome", "refer", "--rationale-file",
-                  "-", stdin="Needs a supervisor's view.")
+    result = decide(ready, fresh, "--outcome", "refer", "--rationale-file",
+                    "-", stdin="Needs a supervisor's view.")
     assert result.code == 0, result.err
-    assert result.out.strip() == (f"{fresh}: refer to a supervisor recorded by olga; the case "
-                                  "is now referred to supervisor.")
-    result = olga(ready, "case", "decide", fresh, "--outcome", "approve", "--rationale-file",
+    assert re.fullmatch(
+        rf"{fresh}: refer to a supervisor signed by olga as record {fresh}/1 "
+        r"\(SHA-256 [0-9a-f]{64}\); the case is now referred to supervisor\.",
+        result.out.strip()), result.out
+    result = decide(ready, fresh, "--outcome", "approve", "--rationale-file",
                   "-", stdin="Fine.")
     assert result.code == 1 and "only a supervisor" in result.err
     assert cases(ready)[fresh]["status"] == "referred"
 
 
+def test_decide_needs_the_signing_password(ready: Cli, fresh: str, tmp_path: Path,
+                                           no_hard_stops: None) -> None:
+    assert assess(ready, fresh, write_findings(tmp_path / "clean.json",
+                                               clean_findings(golden_rule()))).code == 0
+    reasons = tmp_path / "reasons.txt"
+    reasons.write_text("Nothing indicates a risk.", encoding="utf-8")
+    before = ready.counts()
+    # Signing asks for the password even though the sign-in password is in the environment.
+    result = olga(ready, "case", "decide", fresh, "--outcome", "approve", "--rationale-file",
+                  str(reasons))
+    assert result.code == 2
+    assert "Expected the password of olga to sign on standard input" in result.err
+    result = decide(ready, fresh, "--outcome", "approve", "--rationale-file", str(reasons),
+                    signing_password="not-the-password")
+    assert result.code == 2 and result.out == ""
+    assert "Traceback" not in result.err
+    assert ready.counts() == before
+    assert cases(ready)[fresh]["status"] == "in_assessment"
+    # With '-', the password line comes first and the rest of stdin is the rationale.
+    result = decide(ready, fresh, "--outcome", "approve", "--rationale-file", "-", "--json",
+                    stdin="Nothing indicates a risk.\n")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["status"] == "approved"
+
+
 def test_decide_without_assessment(ready: Cli, fresh: str) -> None:
-    result = olga(ready, "case", "decide", fresh, "--outcome", "refer", "--rationale-file", "-",
+    result = decide(ready, fresh, "--outcome", "refer", "--rationale-file", "-",
                   stdin="Reasons.")
     assert result.code == 2 and "0 assessments" in result.err
 
 
 def test_decide_needs_a_rationale_file(ready: Cli, fresh: str, tmp_path: Path) -> None:
-    result = olga(ready, "case", "decide", fresh, "--outcome", "refer", "--rationale-file",
+    result = decide(ready, fresh, "--outcome", "refer", "--rationale-file",
                   str(tmp_path / "absent.txt"))
     assert result.code == 2 and "Cannot read" in result.err
 
@@ -458,7 +498,7 @@ def test_assessing_again_with_the_same_incidents_keeps_the_new_findings(
     assert json.loads(result.out)["evaluation"]["mandatory_refusal"] is False
     reasons = tmp_path / "reasons.txt"
     reasons.write_text("Nothing indicates a risk.", encoding="utf-8")
-    decided = olga(ready, "case", "decide", fresh, "--outcome", "approve",
+    decided = decide(ready, fresh, "--outcome", "approve",
                    "--rationale-file", str(reasons))
     assert decided.code == 0, decided.err
     assert cases(ready)[fresh]["status"] == "approved"

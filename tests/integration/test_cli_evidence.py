@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_cli import ADMIN_PW, OFFICER_PW, Cli, Result
+from tests.integration.test_cli import INIT_STDIN, OFFICER_PW, Cli, Result
 from tests.unit.test_evidence_import import csv_line, evidence_doc, item, make_pdf, write_csv
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,8 +27,9 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str],
 
 @pytest.fixture
 def ready(cli: Cli) -> Cli:
-    """An initialised database (no demo cases) with an officer 'olga'."""
-    result = cli("init", stdin=ADMIN_PW + "\n")
+    """An initialised database (no demo cases) with an officer 'olga' (no signing key:
+    evidence needs none)."""
+    result = cli("init", stdin=INIT_STDIN)
     assert result.code == 0, result.err
     result = cli.admin("user", "add", "olga", "--role", "officer", stdin=OFFICER_PW + "\n")
     assert result.code == 0, result.err
@@ -162,6 +163,14 @@ def test_bad_document_options_exit_2(ready: Cli, tmp_path: Path, option: str,
 def test_import_needs_sign_in(ready: Cli) -> None:
     result = ready("evidence", "import", str(SAMPLE_CSV))
     assert result.code == 2 and "--user" in result.err
+    assert stored(ready) == 0
+
+
+def test_administrator_may_not_import_evidence(ready: Cli) -> None:
+    result = ready.admin("evidence", "import", str(SAMPLE_CSV))
+    assert result.code == 1 and result.out == ""
+    assert "admin (administrator) may not add and import evidence" in result.err
+    assert "needs the role of licensing officer or supervisor" in result.err
     assert stored(ready) == 0
 
 

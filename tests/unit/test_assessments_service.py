@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app import assessments, cases, drafts, users
+from app import assessments, cases, decisions, drafts, settings
 from app.assessment import (
     AssessmentData,
     CheckReview,
@@ -24,7 +24,6 @@ from app.assessment import (
     RuleViolation,
 )
 from app.casedata import CaseData
-from app.database import Database
 from app.errors import (
     ConcurrentEditError,
     NotFoundError,
@@ -38,7 +37,6 @@ from app.hardstops import CheckContext, CheckRegistry, CheckResult, CheckStatus
 from app.status import CaseStatus
 from app.uow import UnitOfWork
 from app.users import Actor
-from app.vocab import Role
 from db.models import (
     Assessment,
     Case,
@@ -49,6 +47,7 @@ from db.models import (
     FrameworkText,
     PastIncident,
 )
+from tests.conftest import OFFICER_PASSWORD, SUPERVISOR_PASSWORD
 
 UowFactory = Callable[[], UnitOfWork]
 FW = "golden-rule"
@@ -120,13 +119,6 @@ def case_id(uow: UowFactory, officer: Actor, sample_case_data: CaseData) -> int:
         return cases.create_case(u, officer, sample_case_data, status=CaseStatus.RECEIVED).id
 
 
-@pytest.fixture
-def supervisor(database: Database, admin: Actor) -> Actor:
-    with UnitOfWork(database.session_factory) as u:
-        return users.create_user(u, admin, "sam", "Sam Supervisor", Role.SUPERVISOR,
-                                 "supervisor-password-1")
-
-
 def open_(uow: UowFactory, actor: Actor, case_id: int,
           framework_id: str = FW) -> assessments.AssessmentRecord:
     with uow() as u:
@@ -145,11 +137,22 @@ def assessed(uow: UowFactory, actor: Actor, case_id: int,
     return save(uow, actor, case_id, data, record.row_version)
 
 
+#: Signing passwords of the conftest accounts that sign decisions here.
+PASSWORDS = {"olga": OFFICER_PASSWORD, "sven": SUPERVISOR_PASSWORD}
+
+
 def decide(uow: UowFactory, actor: Actor, case_id: int, decision: DecisionInput,
-           checks: CheckRegistry | None = None) -> assessments.DecisionRecord:
+           checks: CheckRegistry | None = None) -> decisions.DecisionRecord:
     with uow() as u:
-        return assessments.record_decision(u, actor, case_id, FW, decision, AS_OF,
-                                           checks=checks or registry())
+        return decisions.record_decision(u, actor, case_id, FW, decision, AS_OF,
+                                         checks=checks or registry(),
+                                         password=PASSWORDS.get(actor.username, "unused"))
+
+
+def countersign(uow: UowFactory, supervisor: Actor, case_id: int) -> decisions.DecisionRecord:
+    with uow() as u:
+        return decisions.countersign(u, supervisor, case_id, "Agreed with the refusal.",
+                                     password=SUPERVISOR_PASSWORD)
 
 
 def status(uow: UowFactory, case_id: int) -> CaseStatus:
@@ -257,14 +260,32 @@ def test_unchanged_save_writes_nothing(uow: UowFactory, officer: Actor, case_id:
     assert state(uow) == before
 
 
-def test_stale_version_is_refused(uow: UowFactory, officer: Actor, admin: Actor,
+def test_stale_version_is_refused(uow: UowFactory, officer: Actor, supervisor: Actor,
                                   case_id: int) -> None:
     record = open_(uow, officer, case_id)
-    save(uow, admin, case_id, clean(), record.row_version)
+    save(uow, supervisor, case_id, clean(), record.row_version)
     before = state(uow)
     with pytest.raises(ConcurrentEditError) as info:
         save(uow, officer, case_id, rich(), record.row_version)
     assert "saved by someone else" in str(info.value)
+    assert state(uow) == before
+
+
+def test_administrator_may_not_assess(uow: UowFactory, officer: Actor, admin: Actor,
+                                      case_id: int) -> None:
+    """Separation of duties: an administrator reads cases but neither assesses nor decides."""
+    before = state(uow)
+    with pytest.raises(PermissionDeniedError) as info:
+        open_(uow, admin, case_id)
+    assert "may not assess applications" in str(info.value)
+    assert "licensing officer or supervisor" in str(info.value)
+    assert state(uow) == before
+    record = open_(uow, officer, case_id)
+    before = state(uow)
+    with pytest.raises(PermissionDeniedError, match="licensing officer or supervisor"):
+        save(uow, admin, case_id, clean(), record.row_version)
+    with uow() as u, pytest.raises(PermissionDeniedError, match="licensing officer or supervisor"):
+        assessments.save_incidents(u, admin, case_id, [incident()])
     assert state(uow) == before
 
 
@@ -439,7 +460,7 @@ def test_hard_stop_forbids_approval_of_a_clean_assessment(uow: UowFactory, offic
     assert any("missing: prohibitions" in r for r in info.value.rules)
     record = decide(uow, officer, case_id,
                     DecisionInput(Outcome.REFUSE, "Embargo.", [], ["prohibitions"]), checks)
-    assert record.status_after is CaseStatus.REFUSED
+    assert record.status_after is CaseStatus.AWAITING_COUNTERSIGNATURE  # every refusal
     assert record.evaluation["required_citations"] == ["prohibitions"]
 
 
@@ -451,7 +472,7 @@ def test_failure_midway_rolls_everything_back(uow: UowFactory, officer: Actor, c
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(assessments, "_set_status_by_decision", broken)
+    monkeypatch.setattr(decisions, "_set_status", broken)
     with pytest.raises(RuntimeError):
         decide(uow, officer, case_id, DecisionInput(Outcome.APPROVE, "Fine."))
     assert state(uow) == before
@@ -469,7 +490,7 @@ def test_allowed_approval_is_recorded(uow: UowFactory, officer: Actor, case_id: 
     assert record.as_of == AS_OF and record.framework_id == FW
     assert record.evaluation["allowed"] == ["approve", "approve-with-conditions", "refer"]
     assert record.evaluation["mandatory_refusal"] is False
-    assert actions(uow)[n_events:] == ["decision.record", "case.status"]
+    assert actions(uow)[n_events:] == ["decision.decision", "case.status"]
     with uow() as u:
         row = u.session.scalars(select(DecisionRow)).one()
         assert row.framework_sha256 == framework().sha256
@@ -477,7 +498,7 @@ def test_allowed_approval_is_recorded(uow: UowFactory, officer: Actor, case_id: 
         assert row.checks == [CheckResult("embargo", "embargo:test-row", CheckStatus.CLEAR,
                                           "Test embargo on the destination").to_json()]
         assert row.findings["assessment"] == clean().to_json()
-        assert assessments.list_decisions(u, case_id) == [record]
+        assert decisions.list_decisions(u, case_id) == [record]
         assert assessments.load_draft(u, officer, case_id, FW) is None  # draft discarded
 
 
@@ -493,13 +514,31 @@ def test_approval_with_conditions_is_recorded(uow: UowFactory, officer: Actor,
     assert status(uow, case_id) is CaseStatus.APPROVED_WITH_CONDITIONS
 
 
-def test_refusal_is_recorded(uow: UowFactory, officer: Actor, case_id: int) -> None:
+def test_refusal_is_recorded(uow: UowFactory, officer: Actor, supervisor: Actor,
+                            case_id: int) -> None:
     assessed(uow, officer, case_id, mandatory())
     record = decide(uow, officer, case_id,
                     DecisionInput(Outcome.REFUSE, "Substantial risk.", [], ["ihrl", " ihrl"]))
     assert record.criteria_cited == ["ihrl"]
-    assert status(uow, case_id) is CaseStatus.REFUSED
     assert record.evaluation["mandatory_refusal"] is True
+    # Every refusal needs a countersignature before it takes effect.
+    assert record.countersignatures_required == 1
+    assert record.status_after is CaseStatus.AWAITING_COUNTERSIGNATURE
+    assert status(uow, case_id) is CaseStatus.AWAITING_COUNTERSIGNATURE
+    countersign(uow, supervisor, case_id)
+    assert status(uow, case_id) is CaseStatus.REFUSED
+
+
+def test_refusal_without_countersigning_rules_takes_effect_at_once(
+        uow: UowFactory, officer: Actor, admin: Actor, case_id: int) -> None:
+    with uow() as u:
+        settings.set_value(u, admin, "countersign.rules", [])
+    assessed(uow, officer, case_id, mandatory())
+    record = decide(uow, officer, case_id,
+                    DecisionInput(Outcome.REFUSE, "Substantial risk.", [], ["ihrl"]))
+    assert record.countersignatures_required == 0
+    assert record.status_after is CaseStatus.REFUSED
+    assert status(uow, case_id) is CaseStatus.REFUSED
 
 
 def test_referral_then_only_a_supervisor_decides(uow: UowFactory, officer: Actor,
@@ -510,29 +549,39 @@ def test_referral_then_only_a_supervisor_decides(uow: UowFactory, officer: Actor
     assert record.status_after is CaseStatus.REFERRED
     assert status(uow, case_id) is CaseStatus.REFERRED
     before = state(uow)
-    for actor in (officer, admin):
-        with pytest.raises(PermissionDeniedError) as info:
-            decide(uow, actor, case_id, DecisionInput(Outcome.APPROVE, "Fine."))
-        assert "only a supervisor" in str(info.value)
+    with pytest.raises(PermissionDeniedError) as info:
+        decide(uow, officer, case_id, DecisionInput(Outcome.APPROVE, "Fine."))
+    assert "only a supervisor" in str(info.value)
+    with pytest.raises(PermissionDeniedError) as info:  # administrators never decide
+        decide(uow, admin, case_id, DecisionInput(Outcome.APPROVE, "Fine."))
+    assert "licensing officer or supervisor" in str(info.value)
     with pytest.raises(StatusTransitionError):
         decide(uow, supervisor, case_id, DecisionInput(Outcome.REFER, "Again."))
     with pytest.raises(RuleViolation):  # the supervisor is bound by the rules too
         decide(uow, supervisor, case_id, DecisionInput(Outcome.APPROVE, "Fine.", ["x"]))
     assert state(uow) == before
     final = decide(uow, supervisor, case_id, DecisionInput(Outcome.APPROVE, "Fine."))
-    assert final.decided_by == "sam" and status(uow, case_id) is CaseStatus.APPROVED
+    assert final.decided_by == "sven" and status(uow, case_id) is CaseStatus.APPROVED
     with uow() as u:
-        assert [d.outcome for d in assessments.list_decisions(u, case_id)] == [
+        assert [d.outcome for d in decisions.list_decisions(u, case_id)] == [
             Outcome.REFER, Outcome.APPROVE]
 
 
-@pytest.mark.parametrize("first", [Outcome.APPROVE, Outcome.REFUSE])
-def test_decision_on_a_closed_case_is_refused(uow: UowFactory, officer: Actor, case_id: int,
-                                              first: Outcome) -> None:
+@pytest.mark.parametrize(("first", "countersigned"), [
+    (Outcome.APPROVE, False), (Outcome.REFUSE, True), (Outcome.REFUSE, False)],
+    ids=["approve", "refuse", "refuse-awaiting-countersignature"])
+def test_decision_on_a_closed_case_is_refused(uow: UowFactory, officer: Actor,
+                                              supervisor: Actor, case_id: int,
+                                              first: Outcome, countersigned: bool) -> None:
     data = clean() if first is Outcome.APPROVE else mandatory()
     saved = assessed(uow, officer, case_id, data)
     decide(uow, officer, case_id, DecisionInput(first, "First.", [], ["ihrl"]
                                                 if first is Outcome.REFUSE else []))
+    if countersigned:
+        countersign(uow, supervisor, case_id)
+    assert status(uow, case_id) is (
+        CaseStatus.APPROVED if first is Outcome.APPROVE
+        else CaseStatus.REFUSED if countersigned else CaseStatus.AWAITING_COUNTERSIGNATURE)
     before = state(uow)
     for outcome in Outcome:
         with pytest.raises(StatusTransitionError):

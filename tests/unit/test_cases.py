@@ -16,11 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app import casefile, cases, demo
+from app import casefile, cases, decisions, demo, users
 from app.casedata import CaseData, GoodsData, PartyData
 from app.errors import (
     ConcurrentEditError,
     NotFoundError,
+    PermissionDeniedError,
     StatusTransitionError,
     ValidationError,
 )
@@ -29,6 +30,7 @@ from app.status import CaseStatus
 from app.uow import UnitOfWork
 from app.users import Actor
 from db.models import Case, ChangeEvent, GoodsLine, Party, ReferenceCounter
+from tests.conftest import CA_PASSWORD
 from tests.unit.test_validation import valid_cases
 
 UowFactory = Callable[[], UnitOfWork]
@@ -78,6 +80,38 @@ def assert_utc(moment: datetime) -> None:
     assert abs(datetime.now(UTC) - moment) < timedelta(minutes=5)
 
 
+# -- who may register and edit ---------------------------------------------------------------
+
+
+def test_administrator_may_not_register_or_edit_cases(
+        uow: UowFactory, admin: Actor, officer: Actor, sample_case_data: CaseData,
+        tmp_path: Path) -> None:
+    """Separation of duties: an administrator reads the register but does not change it."""
+    with pytest.raises(PermissionDeniedError) as info:
+        create(uow, admin, sample_case_data)
+    message = str(info.value)
+    assert message.startswith("admin (administrator) may not register and edit applications")
+    assert "needs the role of licensing officer or supervisor" in message
+    assert count(uow, Case) == 0 and count(uow, ReferenceCounter) == 0 and events(uow) == []
+    record = create(uow, officer, sample_case_data)
+    before = table_state(uow)
+    data = copy.deepcopy(record.data)
+    data.notes = "Edited by the administrator."
+    path = tmp_path / "dossier.json"
+    path.write_text(casefile.dumps(casefile.to_document(sample_case_data)), encoding="utf-8")
+    for attempt in (
+            lambda u: cases.update_case(u, admin, record.id, data, record.row_version),
+            lambda u: cases.change_status(u, admin, record.id, S.WITHDRAWN, "Retiré"),
+            lambda u: cases.import_case_file(u, admin, path)):
+        with uow() as u, pytest.raises(PermissionDeniedError,
+                                       match="licensing officer or supervisor"):
+            attempt(u)
+    assert table_state(uow) == before
+    with uow() as u:  # reading stays open to the administrator
+        assert [r.reference for r in cases.list_cases(u)] == [record.reference]
+        assert cases.get_case(u, record.id) == record
+
+
 # -- creation and references -----------------------------------------------------------------
 
 
@@ -100,10 +134,10 @@ def test_create_and_read_back(uow: UowFactory, officer: Actor,
     assert stored == record
 
 
-def test_references_are_sequential_per_year(uow: UowFactory, admin: Actor,
+def test_references_are_sequential_per_year(uow: UowFactory, officer: Actor,
                                             sample_case_data: CaseData) -> None:
     year = datetime.now(UTC).year
-    refs = [create(uow, admin, sample_case_data, status=status).reference
+    refs = [create(uow, officer, sample_case_data, status=status).reference
             for status in (S.RECEIVED, S.DRAFT, S.RECEIVED)]
     assert refs == [f"GR-{year}-{n:05d}" for n in (1, 2, 3)]
     assert [cases.parse_reference(r) for r in refs] == [(year, 1), (year, 2), (year, 3)]
@@ -113,13 +147,13 @@ def test_references_are_sequential_per_year(uow: UowFactory, admin: Actor,
         assert u.session.get(ReferenceCounter, year).last_value == 3
 
 
-def test_reference_counter_continues_from_stored_value(uow: UowFactory, admin: Actor,
+def test_reference_counter_continues_from_stored_value(uow: UowFactory, officer: Actor,
                                                        sample_case_data: CaseData) -> None:
     year = datetime.now(UTC).year
     with uow() as u:
         u.session.add(ReferenceCounter(year=year, last_value=99999))
         u.commit()
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, officer, sample_case_data)
     assert record.reference == f"GR-{year}-100000"
     assert cases.parse_reference(record.reference) == (year, 100000)
 
@@ -135,52 +169,53 @@ def test_format_reference() -> None:
     assert cases.parse_reference(" GR-2026-00007 ") == (2026, 7)
 
 
-def test_failed_create_uses_no_reference(uow: UowFactory, admin: Actor,
+def test_failed_create_uses_no_reference(uow: UowFactory, officer: Actor,
                                          sample_case_data: CaseData) -> None:
     bad = dataclasses.replace(sample_case_data, destination="XX")
     with pytest.raises(ValidationError):
-        create(uow, admin, bad)
+        create(uow, officer, bad)
     with uow() as u:
-        cases.create_case(u, admin, sample_case_data, commit=False)
+        cases.create_case(u, officer, sample_case_data, commit=False)
         # leaving without commit rolls the case and the counter back
     assert count(uow, Case) == 0 and events(uow) == []
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, officer, sample_case_data)
     assert record.reference.endswith("-00001")
 
 
-def test_new_case_starts_as_draft_or_received(uow: UowFactory, admin: Actor,
+def test_new_case_starts_as_draft_or_received(uow: UowFactory, officer: Actor,
                                               sample_case_data: CaseData) -> None:
     for status in set(S) - {S.DRAFT, S.RECEIVED}:
         with pytest.raises(StatusTransitionError):
-            create(uow, admin, sample_case_data, status=status)
+            create(uow, officer, sample_case_data, status=status)
     assert count(uow, Case) == 0
 
 
-def test_received_case_must_be_complete_but_a_draft_need_not(uow: UowFactory, admin: Actor) -> None:
+def test_received_case_must_be_complete_but_a_draft_need_not(uow: UowFactory,
+                                                             officer: Actor) -> None:
     partial = CaseData(exporter_name="Åkerlund & Rausing AB", destination="NO")
     with pytest.raises(ValidationError) as info:
-        create(uow, admin, partial, status=S.RECEIVED)
+        create(uow, officer, partial, status=S.RECEIVED)
     assert {"end_use", "received_date", "parties", "goods"} <= {
         p.field for p in info.value.problems}
-    record = create(uow, admin, partial, status=S.DRAFT)
+    record = create(uow, officer, partial, status=S.DRAFT)
     assert record.status is S.DRAFT
     assert record.data.deadline is None  # no received date, no deadline
     assert get(uow, record.id).data.destination == "NO"
 
 
-def test_invalid_values_refused_even_for_a_draft(uow: UowFactory, admin: Actor) -> None:
+def test_invalid_values_refused_even_for_a_draft(uow: UowFactory, officer: Actor) -> None:
     data = CaseData(goods=[GoodsData(description="Gewehre", control_entry="ML1.z",
                                      att_category="VIII", quantity=Decimal(1))])
     with pytest.raises(ValidationError) as info:
-        create(uow, admin, data, status=S.DRAFT)
+        create(uow, officer, data, status=S.DRAFT)
     assert [p.field for p in info.value.problems] == ["goods[0].control_entry"]
 
 
 @settings(max_examples=25)
 @given(data=valid_cases())
-def test_stored_case_reads_back_exactly(uow: UowFactory, admin: Actor, data: CaseData) -> None:
+def test_stored_case_reads_back_exactly(uow: UowFactory, officer: Actor, data: CaseData) -> None:
     """Whatever valid application is stored comes back the same (names trimmed of spaces)."""
-    record = create(uow, admin, data)
+    record = create(uow, officer, data)
     expected = copy.deepcopy(data)
     expected.exporter_name = expected.exporter_name.strip()
     for party in expected.parties:
@@ -219,13 +254,13 @@ def test_default_deadline_needs_date_and_known_licence() -> None:
 
 
 def test_create_sets_default_deadline_but_keeps_a_given_one(
-        uow: UowFactory, admin: Actor, sample_case_data: CaseData) -> None:
+        uow: UowFactory, officer: Actor, sample_case_data: CaseData) -> None:
     assert sample_case_data.received_date == date(2026, 2, 2)
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, officer, sample_case_data)
     assert record.data.deadline == date(2026, 3, 2)
     assert sample_case_data.deadline is None  # the caller's data is not modified
     given_deadline = dataclasses.replace(sample_case_data, deadline=date(2026, 2, 20))
-    assert create(uow, admin, given_deadline).data.deadline == date(2026, 2, 20)
+    assert create(uow, officer, given_deadline).data.deadline == date(2026, 2, 20)
 
 
 @given(st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)),
@@ -276,14 +311,14 @@ def test_update_keeps_row_ids_of_unchanged_rows(uow: UowFactory, officer: Actor,
         assert u.session.scalar(select(func.count()).select_from(Party)) == 3
 
 
-def test_update_writes_before_and_after(uow: UowFactory, admin: Actor, officer: Actor,
+def test_update_writes_before_and_after(uow: UowFactory, supervisor: Actor, officer: Actor,
                                         sample_case_data: CaseData) -> None:
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, supervisor, sample_case_data)
     data = copy.deepcopy(record.data)
     data.notes = "Ajout : visite de vérification prévue."
     with uow() as u:
         updated = cases.update_case(u, officer, record.id, data, record.row_version)
-    assert updated.updated_by == "olga" and updated.created_by == "admin"
+    assert updated.updated_by == "olga" and updated.created_by == "sven"
     assert updated.updated_at >= record.updated_at
     event = events(uow, record.reference)[-1]
     assert event.action == "case.update" and event.actor_id == officer.id
@@ -293,11 +328,11 @@ def test_update_writes_before_and_after(uow: UowFactory, admin: Actor, officer: 
     assert_utc(event.at)
 
 
-def test_update_without_changes_writes_nothing(uow: UowFactory, admin: Actor,
+def test_update_without_changes_writes_nothing(uow: UowFactory, officer: Actor,
                                                sample_case_data: CaseData) -> None:
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, officer, sample_case_data)
     with uow() as u:
-        same = cases.update_case(u, admin, record.id, copy.deepcopy(record.data),
+        same = cases.update_case(u, officer, record.id, copy.deepcopy(record.data),
                                  record.row_version)
     assert same.row_version == record.row_version
     assert len(events(uow, record.reference)) == 1
@@ -305,15 +340,15 @@ def test_update_without_changes_writes_nothing(uow: UowFactory, admin: Actor,
 
 
 def test_unchanged_save_without_row_ids_keeps_the_stored_rows(
-        uow: UowFactory, admin: Actor, sample_case_data: CaseData) -> None:
+        uow: UowFactory, officer: Actor, sample_case_data: CaseData) -> None:
     """Saving the same values without row ids (as from a file) changes and returns nothing new."""
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, officer, sample_case_data)
     before = table_state(uow)
     data = copy.deepcopy(record.data)
     for item in [*data.parties, *data.goods]:
         item.id = None
     with uow() as u:
-        same = cases.update_case(u, admin, record.id, data, record.row_version)
+        same = cases.update_case(u, officer, record.id, data, record.row_version)
     assert same == record
     assert [p.id for p in same.data.parties] == [p.id for p in record.data.parties]
     assert [g.id for g in same.data.goods] == [g.id for g in record.data.goods]
@@ -321,14 +356,14 @@ def test_unchanged_save_without_row_ids_keeps_the_stored_rows(
 
 
 def test_changed_save_without_row_ids_replaces_the_rows(
-        uow: UowFactory, admin: Actor, sample_case_data: CaseData) -> None:
-    record = create(uow, admin, sample_case_data)
+        uow: UowFactory, officer: Actor, sample_case_data: CaseData) -> None:
+    record = create(uow, officer, sample_case_data)
     data = copy.deepcopy(record.data)
     for item in [*data.parties, *data.goods]:
         item.id = None
     data.notes = "changed"
     with uow() as u:
-        updated = cases.update_case(u, admin, record.id, data, record.row_version)
+        updated = cases.update_case(u, officer, record.id, data, record.row_version)
     assert updated.data == data
     old_ids = {p.id for p in record.data.parties}
     assert not old_ids & {p.id for p in updated.data.parties}
@@ -336,9 +371,9 @@ def test_changed_save_without_row_ids_replaces_the_rows(
     assert count(uow, GoodsLine) == len(data.goods)
 
 
-def test_stale_version_is_refused(uow: UowFactory, admin: Actor, officer: Actor,
+def test_stale_version_is_refused(uow: UowFactory, supervisor: Actor, officer: Actor,
                                   sample_case_data: CaseData) -> None:
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, supervisor, sample_case_data)
     mine = copy.deepcopy(record.data)
     theirs = copy.deepcopy(record.data)
     theirs.notes = "Olga was here first."
@@ -347,45 +382,45 @@ def test_stale_version_is_refused(uow: UowFactory, admin: Actor, officer: Actor,
     before = table_state(uow)
     mine.end_use = "Something else entirely."
     with uow() as u, pytest.raises(ConcurrentEditError) as info:
-        cases.update_case(u, admin, record.id, mine, record.row_version)
+        cases.update_case(u, supervisor, record.id, mine, record.row_version)
     assert record.reference in str(info.value) and "olga" in str(info.value)
     assert table_state(uow) == before
     assert get(uow, record.id).data.notes == "Olga was here first."
 
 
-def test_edit_refused_when_not_editable(uow: UowFactory, admin: Actor,
+def test_edit_refused_when_not_editable(uow: UowFactory, officer: Actor,
                                         sample_case_data: CaseData) -> None:
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, officer, sample_case_data)
     with uow() as u:
-        closed = cases.change_status(u, admin, record.id, S.WITHDRAWN, "Retiré par l'exportateur")
+        closed = cases.change_status(u, officer, record.id, S.WITHDRAWN, "Retiré par l'exportateur")
     before = table_state(uow)
     data = copy.deepcopy(closed.data)
     data.notes = "late edit"
     with uow() as u, pytest.raises(StatusTransitionError) as info:
-        cases.update_case(u, admin, record.id, data, closed.row_version)
+        cases.update_case(u, officer, record.id, data, closed.row_version)
     assert "withdrawn" in str(info.value) and record.reference in str(info.value)
     assert table_state(uow) == before
 
 
-def test_failed_update_leaves_database_unchanged(uow: UowFactory, admin: Actor,
+def test_failed_update_leaves_database_unchanged(uow: UowFactory, officer: Actor,
                                                  sample_case_data: CaseData) -> None:
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, officer, sample_case_data)
     before = table_state(uow)
     data = copy.deepcopy(record.data)
     data.notes = "changed"
     data.parties.pop()
     data.goods[2].control_entry = "ML23"
     with uow() as u, pytest.raises(ValidationError) as info:
-        cases.update_case(u, admin, record.id, data, record.row_version)
+        cases.update_case(u, officer, record.id, data, record.row_version)
     assert [p.field for p in info.value.problems] == ["goods[2].control_entry"]
     assert table_state(uow) == before
 
 
-def test_failure_after_flush_rolls_back_everything(uow: UowFactory, admin: Actor,
+def test_failure_after_flush_rolls_back_everything(uow: UowFactory, officer: Actor,
                                                    sample_case_data: CaseData,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The case, its rows and its event are one transaction: a late failure undoes all."""
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, officer, sample_case_data)
     before = table_state(uow)
     data = copy.deepcopy(record.data)
     data.parties.pop()
@@ -396,25 +431,25 @@ def test_failure_after_flush_rolls_back_everything(uow: UowFactory, admin: Actor
 
     monkeypatch.setattr(cases, "record_change", boom)
     with uow() as u, pytest.raises(RuntimeError):
-        cases.update_case(u, admin, record.id, data, record.row_version)
+        cases.update_case(u, officer, record.id, data, record.row_version)
     assert table_state(uow) == before
 
 
-def test_update_of_unknown_case(uow: UowFactory, admin: Actor,
+def test_update_of_unknown_case(uow: UowFactory, officer: Actor,
                                 sample_case_data: CaseData) -> None:
     with uow() as u, pytest.raises(NotFoundError):
-        cases.update_case(u, admin, 4242, sample_case_data, 1)
+        cases.update_case(u, officer, 4242, sample_case_data, 1)
     with uow() as u, pytest.raises(NotFoundError, match="GR-2026-99999"):
         cases.find_case_id(u, "GR-2026-99999")
 
 
-def test_received_case_cannot_be_made_incomplete(uow: UowFactory, admin: Actor,
+def test_received_case_cannot_be_made_incomplete(uow: UowFactory, officer: Actor,
                                                  sample_case_data: CaseData) -> None:
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, officer, sample_case_data)
     data = copy.deepcopy(record.data)
     data.goods = []
     with uow() as u, pytest.raises(ValidationError) as info:
-        cases.update_case(u, admin, record.id, data, record.row_version)
+        cases.update_case(u, officer, record.id, data, record.row_version)
     assert [p.field for p in info.value.problems] == ["goods"]
 
 
@@ -443,15 +478,15 @@ def test_draft_to_received_requires_completeness(uow: UowFactory, officer: Actor
 
 
 @pytest.mark.parametrize("target", [S.ON_HOLD, S.WITHDRAWN])
-def test_hold_and_withdraw_need_a_reason(uow: UowFactory, admin: Actor,
+def test_hold_and_withdraw_need_a_reason(uow: UowFactory, officer: Actor,
                                          sample_case_data: CaseData, target: CaseStatus) -> None:
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, officer, sample_case_data)
     for reason in ("", "   \n"):
         with uow() as u, pytest.raises(StatusTransitionError, match="reason"):
-            cases.change_status(u, admin, record.id, target, reason)
+            cases.change_status(u, officer, record.id, target, reason)
     assert get(uow, record.id).status is S.RECEIVED
     with uow() as u:
-        moved = cases.change_status(u, admin, record.id, target, "Pièces manquantes")
+        moved = cases.change_status(u, officer, record.id, target, "Pièces manquantes")
     assert moved.status is target
     event = events(uow, record.reference)[-1]
     assert event.action == "case.status"
@@ -461,33 +496,34 @@ def test_hold_and_withdraw_need_a_reason(uow: UowFactory, admin: Actor,
 
 @pytest.mark.parametrize("target", [S.APPROVED, S.APPROVED_WITH_CONDITIONS, S.REFUSED,
                                     S.AWAITING_COUNTERSIGNATURE])
-def test_decision_only_statuses_are_refused(uow: UowFactory, admin: Actor,
+def test_decision_only_statuses_are_refused(uow: UowFactory, officer: Actor,
                                             sample_case_data: CaseData,
                                             target: CaseStatus) -> None:
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, officer, sample_case_data)
     with uow() as u:
-        cases.change_status(u, admin, record.id, S.IN_ASSESSMENT)
+        cases.change_status(u, officer, record.id, S.IN_ASSESSMENT)
     before = table_state(uow)
     with uow() as u, pytest.raises(StatusTransitionError, match="signed decision"):
-        cases.change_status(u, admin, record.id, target, "looks fine")
+        cases.change_status(u, officer, record.id, target, "looks fine")
     assert table_state(uow) == before
 
 
-def test_forbidden_move_is_refused(uow: UowFactory, admin: Actor,
+def test_forbidden_move_is_refused(uow: UowFactory, officer: Actor,
                                    sample_case_data: CaseData) -> None:
-    record = create(uow, admin, sample_case_data, status=S.DRAFT)
+    record = create(uow, officer, sample_case_data, status=S.DRAFT)
     with uow() as u, pytest.raises(StatusTransitionError):
-        cases.change_status(u, admin, record.id, S.IN_ASSESSMENT)
+        cases.change_status(u, officer, record.id, S.IN_ASSESSMENT)
     with uow() as u, pytest.raises(StatusTransitionError, match="already"):
-        cases.change_status(u, admin, record.id, S.DRAFT)
+        cases.change_status(u, officer, record.id, S.DRAFT)
 
 
-def test_full_life_writes_one_event_per_change(uow: UowFactory, admin: Actor, officer: Actor,
+def test_full_life_writes_one_event_per_change(uow: UowFactory, supervisor: Actor,
+                                               officer: Actor,
                                                sample_case_data: CaseData) -> None:
     record = create(uow, officer, sample_case_data, status=S.DRAFT)
     steps = [(officer, S.RECEIVED, ""), (officer, S.IN_ASSESSMENT, ""),
-             (admin, S.ON_HOLD, "Question à l'exportateur"), (officer, S.IN_ASSESSMENT, ""),
-             (admin, S.WITHDRAWN, "Abandon")]
+             (supervisor, S.ON_HOLD, "Question à l'exportateur"),
+             (officer, S.IN_ASSESSMENT, ""), (supervisor, S.WITHDRAWN, "Abandon")]
     for actor, target, reason in steps:
         with uow() as u:
             cases.change_status(u, actor, record.id, target, reason)
@@ -501,18 +537,18 @@ def test_full_life_writes_one_event_per_change(uow: UowFactory, admin: Actor, of
     with uow() as u:
         history = cases.history(u, record.id)
     assert [h[2] for h in history] == [e.action for e in reversed(rows)]
-    assert [h[1] for h in history] == ["admin", "olga", "admin", "olga", "olga", "olga"]
+    assert [h[1] for h in history] == ["sven", "olga", "sven", "olga", "olga", "olga"]
     assert history[0][3] == {"status": "withdrawn", "reason": "Abandon"}
     assert history[-1][3]["exporter"]["name"] == "Société Générale d'Armement"
     assert_utc(history[0][0])
 
 
-def test_history_only_covers_its_case(uow: UowFactory, admin: Actor,
+def test_history_only_covers_its_case(uow: UowFactory, officer: Actor,
                                       sample_case_data: CaseData) -> None:
-    first = create(uow, admin, sample_case_data)
-    second = create(uow, admin, sample_case_data)
+    first = create(uow, officer, sample_case_data)
+    second = create(uow, officer, sample_case_data)
     with uow() as u:
-        cases.change_status(u, admin, second.id, S.IN_ASSESSMENT)
+        cases.change_status(u, officer, second.id, S.IN_ASSESSMENT)
     with uow() as u:
         assert [h[2] for h in cases.history(u, first.id)] == ["case.create"]
         assert [h[2] for h in cases.history(u, second.id)] == ["case.status", "case.create"]
@@ -520,11 +556,11 @@ def test_history_only_covers_its_case(uow: UowFactory, admin: Actor,
             cases.history(u, 999)
 
 
-def test_create_event_holds_the_whole_case(uow: UowFactory, admin: Actor,
+def test_create_event_holds_the_whole_case(uow: UowFactory, officer: Actor,
                                            sample_case_data: CaseData) -> None:
-    record = create(uow, admin, sample_case_data)
+    record = create(uow, officer, sample_case_data)
     [event] = events(uow)
-    assert event.entity_id == record.reference and event.actor_id == admin.id
+    assert event.entity_id == record.reference and event.actor_id == officer.id
     assert event.before is None
     snapshot = dict(event.after)
     assert snapshot.pop("status") == "received"
@@ -542,8 +578,8 @@ def _expected_value_text(data: CaseData) -> str:
     return " + ".join(f"{totals[c]:,.2f} {c}" for c in sorted(totals))
 
 
-def test_list_cases(uow: UowFactory, admin: Actor, sample_case_data: CaseData) -> None:
-    first = create(uow, admin, sample_case_data)
+def test_list_cases(uow: UowFactory, officer: Actor, sample_case_data: CaseData) -> None:
+    first = create(uow, officer, sample_case_data)
     other = copy.deepcopy(sample_case_data)
     other.destination = "NO"
     other.parties = [PartyData(role="consignee", name="Kongsberg Lager", country="NO",
@@ -556,8 +592,8 @@ def test_list_cases(uow: UowFactory, admin: Actor, sample_case_data: CaseData) -
                    GoodsData(description="More rounds", control_entry="ML3.a",
                              att_category="AMMO", quantity=Decimal(10), unit="rounds",
                              value=Decimal("1234567.904"), currency="NOK")]
-    second = create(uow, admin, other, status=S.DRAFT)
-    empty = create(uow, admin, CaseData(), status=S.DRAFT)
+    second = create(uow, officer, other, status=S.DRAFT)
+    empty = create(uow, officer, CaseData(), status=S.DRAFT)
     with uow() as u:
         rows = cases.list_cases(u)
     assert [r.reference for r in rows] == [empty.reference, second.reference, first.reference]
@@ -624,7 +660,7 @@ def test_seed_demo(uow: UowFactory, admin: Actor) -> None:
     spec = _demo_spec()
     with uow() as u:
         refs = demo.seed_demo(u, admin)
-    assert len(refs) == len(spec["cases"]) == 6
+    assert len(refs) == len(spec["cases"]) >= 6
     with uow() as u:
         rows = {r.reference: r for r in cases.list_cases(u)}
         assert demo.has_demo(u)
@@ -639,18 +675,59 @@ def test_seed_demo(uow: UowFactory, admin: Actor) -> None:
                    if i["status"] == "on_hold")
     with uow() as u:
         assert cases.history(u, cases.find_case_id(u, on_hold))[0][3]["reason"]
+        # The demo officer registered the cases, not the administrator who loaded them.
+        assert {cases.get_case(u, cases.find_case_id(u, r)).created_by for r in refs} == {
+            demo.DEMO_OFFICER[0]}
+        names = {a.username: a.role for a, _active in users.list_users(u)}
+    assert {n: names[n] for n, _full, _role in demo.DEMO_ACCOUNTS} == {
+        n: role for n, _full, role in demo.DEMO_ACCOUNTS}
 
 
-def test_seed_demo_is_idempotent(uow: UowFactory, admin: Actor,
-                                 sample_case_data: CaseData) -> None:
-    create(uow, admin, sample_case_data)
+def test_seed_demo_with_the_ca_passphrase_signs_the_demo_decisions(
+        uow: UowFactory, admin: Actor) -> None:
+    spec = _demo_spec()
+    decided = {i: item["decision"] for i, item in enumerate(spec["cases"])
+               if item.get("decision")}
+    assert decided  # the demo shows signed decisions
     with uow() as u:
-        assert len(demo.seed_demo(u, admin)) == 6
+        refs = demo.seed_demo(u, admin, ca_password=CA_PASSWORD)
+    with uow() as u:
+        for i, ref in enumerate(refs):
+            case_id = cases.find_case_id(u, ref)
+            records = decisions.list_decisions(u, case_id)
+            if i not in decided:
+                assert records == []
+                assert cases.get_case(u, case_id).status.value == spec["cases"][i]["status"]
+                continue
+            first = records[0]
+            assert first.signed and first.decided_by == demo.DEMO_OFFICER[0]
+            assert first.outcome.value == decided[i]["outcome"]
+            if decided[i].get("countersigned_by"):
+                assert [r.decided_by for r in records[1:]] == [decided[i]["countersigned_by"]]
+            assert cases.get_case(u, case_id).status is {
+                "approve": S.APPROVED, "refuse": S.REFUSED}[decided[i]["outcome"]]
+
+
+def test_seed_demo_needs_an_administrator(uow: UowFactory, officer: Actor) -> None:
+    before = table_state(uow)
+    with uow() as u, pytest.raises(PermissionDeniedError) as info:
+        demo.seed_demo(u, officer)
+    assert "may not manage accounts" in str(info.value)
+    assert "administrator" in str(info.value).split("needs the role of")[1]
+    assert table_state(uow) == before
+
+
+def test_seed_demo_is_idempotent(uow: UowFactory, admin: Actor, officer: Actor,
+                                 sample_case_data: CaseData) -> None:
+    create(uow, officer, sample_case_data)
+    n = len(_demo_spec()["cases"])
+    with uow() as u:
+        assert len(demo.seed_demo(u, admin)) == n
     before = table_state(uow)
     with uow() as u:
         assert demo.seed_demo(u, admin) == []
     assert table_state(uow) == before
-    assert count(uow, Case) == 7
+    assert count(uow, Case) == n + 1
 
 
 def test_seed_demo_is_all_or_nothing(uow: UowFactory, admin: Actor, tmp_path: Path,

@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 
 from app import evidence
 from app.database import Database, open_database
-from app.errors import ConcurrentEditError, NotFoundError, ValidationError
+from app.errors import ConcurrentEditError, NotFoundError, PermissionDeniedError, ValidationError
 from app.evidence import (
     Attachment,
     Cancelled,
@@ -36,6 +36,7 @@ from app.evidence import (
 )
 from app.uow import UnitOfWork
 from app.users import Actor
+from app.vocab import Role
 from db.models import ChangeEvent, EvidenceItem, EvidenceVersion
 
 UowFactory = Callable[[], UnitOfWork]
@@ -134,18 +135,40 @@ def test_edit_with_the_same_content_makes_no_version(uow: UowFactory, officer: A
 
 
 def test_stale_expected_version_is_refused(uow: UowFactory, officer: Actor,
-                                           admin: Actor) -> None:
+                                           supervisor: Actor) -> None:
     with uow() as u:
         item_id = add_evidence(u, officer, full(3))
     with uow() as u:
-        edit_evidence(u, admin, item_id, data("Corrected by the administrator"),
+        edit_evidence(u, supervisor, item_id, data("Corrected by the supervisor"),
                       expected_version=1)
     with uow() as u, pytest.raises(ConcurrentEditError):
         edit_evidence(u, officer, item_id, data("Olga's correction"), expected_version=1)
     with uow() as u:
-        assert get_evidence(u, item_id).data.title == "Corrected by the administrator"
+        assert get_evidence(u, item_id).data.title == "Corrected by the supervisor"
         with pytest.raises(NotFoundError):
             edit_evidence(u, officer, 999, data("Nothing"), expected_version=1)
+
+
+def test_administrator_may_not_add_or_edit_evidence(uow: UowFactory, database: Database,
+                                                    officer: Actor, admin: Actor) -> None:
+    """Separation of duties: evidence is the officers' and supervisors' work."""
+    with uow() as u:
+        item_id = add_evidence(u, officer, full(4))
+    before = counts(database)
+    attempts: list[Callable[[UnitOfWork], object]] = [
+        lambda u: add_evidence(u, admin, full(5)),
+        lambda u: edit_evidence(u, admin, item_id, data("Corrected by the administrator"),
+                                expected_version=1),
+        lambda u: store_batch(u, admin, [NewEvidence(full(6))]),
+    ]
+    for attempt in attempts:
+        with uow() as u, pytest.raises(PermissionDeniedError) as info:
+            attempt(u)
+        assert "admin (administrator) may not add and import evidence" in str(info.value)
+        assert "needs the role of licensing officer or supervisor" in str(info.value)
+    assert counts(database) == before
+    with uow() as u:
+        assert get_evidence(u, item_id).data.title == full(4).title
 
 
 # --- validation ------------------------------------------------------------------------
@@ -363,7 +386,7 @@ def _stored_rows(db: Database) -> list[dict[str, Any]]:
         [{"tag": (t.item_id - first, t.kind, t.value)} for t in tags]
 
 
-def test_bulk_path_stores_what_the_orm_path_stores(tmp_path: Path, admin: Actor,
+def test_bulk_path_stores_what_the_orm_path_stores(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     items = [NewEvidence(full(n), Attachment(f"{n}.txt", "text/plain", b"x%d" % n)
                          if n % 2 else None) for n in range(5)]
@@ -377,7 +400,9 @@ def test_bulk_path_stores_what_the_orm_path_stores(tmp_path: Path, admin: Actor,
             with UnitOfWork(db.session_factory) as u:
                 from app import users
 
-                actor = users.create_first_administrator(u, "admin", "Ada", "pw-123456789")
+                admin = users.create_first_administrator(u, "admin", "Ada", "pw-123456789")
+                actor = users.create_user(u, admin, "olga", "Olga", Role.OFFICER,
+                                          "pw-123456789")
                 store_batch(u, actor, items, is_demo=True)
             stored.append(_stored_rows(db))
             with UnitOfWork(db.session_factory) as u:

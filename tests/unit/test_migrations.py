@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import sqlite3
 import time
@@ -16,12 +17,12 @@ from sqlalchemy import inspect, select, text
 
 from app import cases, users
 from app.database import Database, open_database
-from app.errors import DatabaseError, DatabaseTooNewError
+from app.errors import DatabaseError, DatabaseTooNewError, PermissionDeniedError
 from app.uow import UnitOfWork
 from app.users import Actor
 from db import migrate
 from db.engine import make_engine, sqlite_file, to_url
-from db.models import Base, Case, GoodsLine, Party, User
+from db.models import Base, Case, ChangeEvent, GoodsLine, Party, User
 
 
 def _files(folder: Path) -> set[str]:
@@ -274,21 +275,247 @@ def test_upgrade_keeps_every_row(db_at_0001: Path, tmp_path: Path) -> None:
 def test_upgraded_database_is_usable(db_at_0001: Path) -> None:
     db = open_database(db_at_0001)
     try:
+        admin = users.Actor(1, "admin", "Ada Lovelace-Ødegård", users.Role.ADMINISTRATOR)
+        with UnitOfWork(db.session_factory) as u, pytest.raises(
+                PermissionDeniedError, match="licensing officer or supervisor"):
+            # Separation of duties holds for accounts made before it existed, too.
+            cases.change_status(u, admin, 1, cases.CaseStatus.IN_ASSESSMENT)
         with UnitOfWork(db.session_factory) as u:
-            admin = users.Actor(1, "admin", "Ada Lovelace-Ødegård", users.Role.ADMINISTRATOR)
-            moved = cases.change_status(u, admin, 1, cases.CaseStatus.IN_ASSESSMENT)
-        assert moved.row_version == 4
+            officer = users.create_user(u, admin, "olga", "Olga", users.Role.OFFICER,
+                                        "officer-password-1")
+        with UnitOfWork(db.session_factory) as u:
+            moved = cases.change_status(u, officer, 1, cases.CaseStatus.IN_ASSESSMENT)
+        assert moved.row_version == 4 and moved.updated_by == "olga"
         with UnitOfWork(db.session_factory) as u:
             assert [h[2] for h in cases.history(u, 1)] == ["case.status"]
     finally:
         db.dispose()
 
 
-def test_upgrade_without_backup(db_at_0001: Path, tmp_path: Path) -> None:
-    db = open_database(db_at_0001, backup=False)
-    db.dispose()
-    assert db.migration.backup is None
-    assert not list(tmp_path.glob("*.backup-*"))
+# -- (b2) upgrading to signed decisions: the audit chain and decision records -----------------
+
+LATER = "2026-01-20 14:05:07.250000"
+FW_SHA = "ab" * 32
+# id, at, actor_id, action, entity, entity_id, before, after: non-ASCII, nulls and nesting.
+EVENTS = [
+    (1, NOW, 1, "user.create", "user", "2", None,
+     {"username": "zoë", "full_name": "Zoë Żółkiewska", "role": "officer", "active": True}),
+    (2, NOW, 2, "case.create", "case", "GR-2026-00001", None,
+     {"status": "received", "notes": "Notes : 日本語 ✓", "goods": [{"value": "38000.505"}]}),
+    (3, NOW, None, "case.status", "case", "GR-2026-00001", {"status": "received"},
+     {"status": "in_assessment"}),
+    (4, LATER, 2, "decision.record", "case", "GR-2026-00001", None,
+     {"outcome": "refer", "status": "referred"}),
+    (5, LATER, 2, "case.create", "case", "GR-2026-00002", None, {"status": "received"}),
+    (6, LATER, 1, "decision.record", "case", "GR-2026-00002", None,
+     {"outcome": "refuse", "status": "refused", "reason": "Embargo — « ne pas livrer »"}),
+    (7, LATER, 1, "decision.record", "case", "GR-2026-00001", None,
+     {"outcome": "approve", "status": "approved"}),
+]
+# id, case_id, outcome, status_before, status_after: ids interleave the two cases.
+DECISIONS = [(1, 1, "refer", "in_assessment", "referred"),
+             (2, 2, "refuse", "in_assessment", "refused"),
+             (3, 1, "approve", "referred", "approved")]
+
+
+def _insert_0005_rows(engine, decisions: list[tuple[int, int, str, str, str]]  # type: ignore[no-untyped-def]
+                      ) -> None:
+    """A second case, assessments, decisions and change events as 0003-0005 wrote them."""
+    import json
+
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO cases (id, reference, status, licence_type, applicant_reference, "
+            "exporter_name, exporter_address, exporter_country, exporter_registration, "
+            "destination, end_use, euc_number, euc_date, euc_issuer, received_date, deadline, "
+            "notes, is_demo, created_at, created_by_id, updated_at, updated_by_id, row_version) "
+            "VALUES (2, 'GR-2026-00002', 'refused', 'SIEL', '', 'Åkerlund AB', '', 'SE', '', "
+            "'MM', 'Police', '', NULL, '', '2026-01-06', '2026-02-03', '', 0, ?, 2, ?, 1, 2)",
+            (NOW, LATER))
+        conn.exec_driver_sql(
+            "INSERT INTO framework_texts (sha256, framework_id, version, title, file_name, "
+            "text, stored_at) VALUES (?, 'golden-rule', '1', 'Golden Rule', 'golden-rule.yaml', "
+            "'text', ?)", (FW_SHA, NOW))
+        for case_id in (1, 2):
+            conn.exec_driver_sql(
+                "INSERT INTO assessments (id, case_id, framework_id, framework_sha256, "
+                "check_reviews, current_step, created_at, created_by_id, updated_at, "
+                "updated_by_id, row_version) VALUES (?, ?, 'golden-rule', ?, '{}', '', ?, 2, "
+                "?, 2, 1)", (case_id, case_id, FW_SHA, NOW, NOW))
+        for rid, case_id, outcome, before, after in decisions:
+            conn.exec_driver_sql(
+                "INSERT INTO decisions (id, case_id, assessment_id, framework_id, "
+                "framework_version, framework_sha256, outcome, rationale, conditions, "
+                "criteria_cited, as_of, checks, evaluation, findings, status_before, "
+                "status_after, decided_at, decided_by_id) VALUES (?, ?, ?, 'golden-rule', '1', "
+                "?, ?, 'Raisons données ✓', '[]', '[]', '2026-01-20', '[]', '{}', '{}', ?, ?, "
+                "?, ?)", (rid, case_id, case_id, FW_SHA, outcome, before, after, LATER,
+                          1 if outcome == "approve" else 2))
+        conn.exec_driver_sql(
+            "INSERT INTO change_events (id, at, actor_id, action, entity, entity_id, before, "
+            "after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*e[:6], None if e[6] is None else json.dumps(e[6]),
+              None if e[7] is None else json.dumps(e[7])) for e in EVENTS])
+
+
+@pytest.fixture(params=[
+    "one-decision-per-case",
+    # Regression: 0006 once failed here on DROP TABLE decisions (FOREIGN KEY constraint
+    # failed), because the links were written before the table copy that adds their key.
+    "referral-then-decision",
+])
+def decisions_0005(request: pytest.FixtureRequest) -> list[tuple[int, int, str, str, str]]:
+    """The decisions stored before 0006: one per case, or a referral then the supervisor's
+    decision on case 1 (two records, so the second one has a previous record)."""
+    return DECISIONS[:2] if request.param == "one-decision-per-case" else DECISIONS
+
+
+@pytest.fixture
+def db_at_0005(db_at_0001: Path, decisions_0005: list[tuple[int, int, str, str, str]]) -> Path:
+    engine = make_engine(to_url(db_at_0001))
+    try:
+        assert migrate.upgrade(engine, target="0005").after == "0005"
+        _insert_0005_rows(engine, decisions_0005)
+    finally:
+        engine.dispose()
+    return db_at_0001
+
+
+def _sql(path: Path, query: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(query).fetchall()
+    finally:
+        conn.close()
+
+
+def test_upgrade_chains_the_existing_change_events(db_at_0005: Path) -> None:
+    from app.canonical import event_hash
+
+    columns = "id, at, actor_id, action, entity, entity_id, before, after"
+    original = _sql(db_at_0005, f"SELECT {columns} FROM change_events ORDER BY id")
+    assert [r[0] for r in original] == [e[0] for e in EVENTS]
+    db = open_database(db_at_0005)
+    try:
+        assert (db.migration.before, db.migration.after) == ("0005", migrate.head_revision())
+        # The events themselves are untouched; they gain their place in the chain.
+        assert _sql(db_at_0005, f"SELECT {columns} FROM change_events ORDER BY id") == original
+        chain = _sql(db_at_0005, "SELECT id, prev_hash, hash FROM change_events ORDER BY id")
+        assert chain[0][1] == ""
+        for before, row in itertools.pairwise(chain):
+            assert row[1] == before[2], row[0]
+        assert len({h for _, _, h in chain}) == len(chain)
+        assert all(len(h) == 64 and int(h, 16) >= 0 for _, _, h in chain)
+        # The hashes are the ones the application computes, so its checks accept them.
+        with UnitOfWork(db.session_factory) as u:
+            stored = u.session.scalars(select(ChangeEvent).order_by(ChangeEvent.id)).all()
+            for event in stored:
+                assert event.hash == event_hash(event.prev_hash, event.at, event.actor_id,
+                                                event.action, event.entity, event.entity_id,
+                                                event.before, event.after), event.id
+        # A new event continues the chain from the last migrated one.
+        admin = users.Actor(1, "admin", "Ada Lovelace-Ødegård", users.Role.ADMINISTRATOR)
+        with UnitOfWork(db.session_factory) as u:
+            users.create_user(u, admin, "olga", "Olga", users.Role.OFFICER,
+                              "officer-password-1")
+        newest = _sql(db_at_0005, "SELECT id, prev_hash FROM change_events ORDER BY id")[-1]
+        assert newest == (len(EVENTS) + 1, chain[-1][2])
+    finally:
+        db.dispose()
+
+
+def test_upgrade_keeps_decisions_as_pre_signing_records(
+        db_at_0005: Path, decisions_0005: list[tuple[int, int, str, str, str]]) -> None:
+    from app import decisions
+
+    original = _sql(db_at_0005, "SELECT id, case_id, outcome, rationale, status_before, "
+                                "status_after, decided_at FROM decisions ORDER BY id")
+    db = open_database(db_at_0005)
+    try:
+        assert _sql(db_at_0005, "SELECT id, case_id, outcome, rationale, status_before, "
+                                "status_after, decided_at FROM decisions ORDER BY id") == original
+        rows = _sql(db_at_0005, "SELECT id, case_id, outcome, kind, sequence, previous_id, "
+                                "origin, snapshot, snapshot_sha256, signature, "
+                                "certificate_id, countersignatures_required "
+                                "FROM decisions ORDER BY id")
+        # Sequences count 1..n per case in id order; each record points at the one before.
+        expected, last = [], {}
+        for rid, case_id, outcome, _before, _after in decisions_0005:
+            seq = sum(1 for d in decisions_0005 if d[1] == case_id and d[0] <= rid)
+            expected.append((rid, case_id, outcome, "decision", seq, last.get(case_id),
+                             "pre-signing", None, None, None, None, 0))
+            last[case_id] = rid
+        assert rows == expected
+        with UnitOfWork(db.session_factory) as u:
+            for case_id, reference in ((1, "GR-2026-00001"), (2, "GR-2026-00002")):
+                records = decisions.list_decisions(u, case_id)
+                mine = [d for d in decisions_0005 if d[1] == case_id]
+                assert [(r.ref, r.outcome.value, r.kind, r.origin, r.signed)
+                        for r in records] == [
+                    (f"{reference}/{n}", d[2], decisions.RecordKind.DECISION, "pre-signing",
+                     False) for n, d in enumerate(mine, 1)]
+                assert all(r.rationale == "Raisons données ✓" for r in records)
+                assert [r.previous_id for r in records] == [
+                    None, *(r.id for r in records[:-1])]
+    finally:
+        db.dispose()
+
+
+def _assert_append_only(path: Path) -> None:
+    """SQLite itself refuses to change or delete audit events and decision records."""
+    events = "SELECT * FROM change_events ORDER BY id"
+    records = "SELECT * FROM decisions ORDER BY id"
+    before = (_sql(path, events), _sql(path, records))
+    assert before[0] and before[1]
+    conn = sqlite3.connect(path)
+    try:
+        for statement in ("UPDATE change_events SET action = 'x'",
+                          "DELETE FROM change_events",
+                          "UPDATE decisions SET outcome = 'approve'",
+                          "DELETE FROM decisions"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                conn.execute(statement)
+            conn.rollback()
+    finally:
+        conn.close()
+    assert (_sql(path, events), _sql(path, records)) == before
+
+
+def test_upgraded_change_events_and_decisions_are_append_only(db_at_0005: Path) -> None:
+    open_database(db_at_0005).dispose()
+    _assert_append_only(db_at_0005)
+
+
+def test_fresh_change_events_and_decisions_are_append_only(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.sqlite3"
+    open_database(path).dispose()
+    engine = make_engine(to_url(path))
+    try:
+        _insert_0001_rows(engine)
+    finally:
+        engine.dispose()
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("INSERT INTO change_events (id, at, actor_id, action, entity, entity_id, "
+                     "prev_hash, hash) VALUES (1, ?, 1, 'a', 'b', 'c', '', ?)", (NOW, "0" * 64))
+        conn.execute("INSERT INTO framework_texts VALUES (?, 'golden-rule', '1', 'G', 'g.yaml', "
+                     "'t', ?)", (FW_SHA, NOW))
+        conn.execute("INSERT INTO assessments (id, case_id, framework_id, framework_sha256, "
+                     "check_reviews, current_step, created_at, created_by_id, updated_at, "
+                     "updated_by_id, row_version) VALUES (1, 1, 'golden-rule', ?, '{}', '', ?, "
+                     "2, ?, 2, 1)", (FW_SHA, NOW, NOW))
+        conn.execute("INSERT INTO decisions (id, case_id, assessment_id, framework_id, "
+                     "framework_version, framework_sha256, outcome, rationale, conditions, "
+                     "criteria_cited, as_of, checks, evaluation, findings, status_before, "
+                     "status_after, decided_at, decided_by_id, sequence, kind, "
+                     "countersignatures_required, origin) VALUES (1, 1, 1, 'golden-rule', '1', "
+                     "?, 'refer', 'r', '[]', '[]', '2026-01-20', '[]', '{}', '{}', "
+                     "'in_assessment', 'referred', ?, 2, 1, 'decision', 0, 'pre-signing')",
+                     (FW_SHA, NOW))
+        conn.commit()
+    finally:
+        conn.close()
+    _assert_append_only(path)
 
 
 # -- (c) a database from a newer version -----------------------------------------------------

@@ -33,9 +33,9 @@ from ui.audit.formatting import (
 
 STYLE = f"""
 body {{ color: #111827; }}
-h1 {{ font-size: 17px; color: #1d2840; margin: 0 0 2px 0; }}
-h2 {{ font-size: 14px; color: #1d2840; margin: 16px 0 6px 0; }}
-h3 {{ font-size: 13px; color: #1d2840; margin: 12px 0 4px 0; }}
+p.h1 {{ font-size: 18px; font-weight: 700; color: #1d2840; margin: 0 0 2px 0; }}
+p.h2 {{ font-size: 15px; font-weight: 700; color: #1d2840; margin: 18px 0 6px 0; }}
+p.h3 {{ font-size: 13px; font-weight: 700; color: #1d2840; margin: 12px 0 4px 0; }}
 p {{ margin: 2px 0 4px 0; }}
 td {{ padding: 3px 8px 3px 0; vertical-align: top; }}
 th {{ padding: 4px 8px 4px 0; text-align: left; color: #374151; font-weight: 600;
@@ -59,7 +59,7 @@ def paragraphs(text: str) -> str:
 
 
 def heading(level: int, text: str) -> str:
-    return f"<h{level}>{esc(text)}</h{level}>"
+    return f"<p class='h{level}'>{esc(text)}</p>"
 
 
 def muted(text: str) -> str:
@@ -171,13 +171,16 @@ class RecordRenderer(QObject):
         destination = record_destination(record, snap)
         if destination:
             subtitle += " · " + self.ref.country_name(destination)
-        title = (f"<h1>{esc(record.ref)}&nbsp; {chip(record.outcome.label, fg, bg)}</h1>"
+        title = (f"<p class='h1'>{esc(record.ref)}&nbsp; {chip(record.outcome.label, fg, bg)}</p>"
                  + muted(subtitle))
         rows = [
             (self.tr("Signed by") if record.signed else self.tr("Recorded by"), who),
             (self.tr("Signed at") if record.signed else self.tr("Recorded at"), esc(signed_at)),
             (self.tr("Case status"), f"{esc(before)} → <b>{esc(after)}</b>"),
             (self.tr("Framework"), framework),
+            (self.tr("Reasons"), paragraphs(str((snap.get("decision") or {}).get("rationale")
+                                                or "")) if record.kind is RecordKind.DECISION
+             else ""),
             (self.tr("Signature"), self._signature(check)),
             (self.tr("Record hash"),
              f"<span class='mono'>SHA-256 {esc(record.snapshot_sha256 or '')}</span>"
@@ -189,19 +192,19 @@ class RecordRenderer(QObject):
         if check is None:
             return ""
         if check.ok:
-            mark = coloured("✔ " + self.tr("Valid"), OK_COLOUR)
+            mark = coloured("✔", OK_COLOUR) + " " + esc(check.message)
         elif check.signed and check.intact:
-            mark = coloured("⚠ " + self.tr("Certificate not from this office"), WARN_COLOUR)
+            mark = coloured("⚠ " + check.message, WARN_COLOUR)
         elif check.signed:
-            mark = coloured("✘ " + self.tr("Does not verify"), BAD_COLOUR)
+            mark = coloured("✘ " + check.message, BAD_COLOUR)
         else:
-            mark = coloured(self.tr("Not signed"), MUTED)
+            mark = coloured(check.message, MUTED)
         subject = ""
         if check.certificate_subject:
             label = self.tr("Certificate")
             subject = (f"<br><span class='muted'>{esc(label)}: "
                        f"{esc(check.certificate_subject)}</span>")
-        return f"{mark} — {esc(check.message)}{subject}"
+        return mark + subject
 
     # a decision's sections ------------------------------------------------------------------
     def _party_role(self, value: str) -> str:
@@ -334,8 +337,8 @@ class RecordRenderer(QObject):
             level = self._level(criterion, f.get("level"))
             reached = criterion is not None and criterion.reaches_threshold(f.get("level"))
             colour = (BAD_COLOUR, "#fde8e8") if reached else ("#374151", "#eef0f3")
-            out.append(f"<h3>{esc(cid)}{' — ' + esc(title) if title else ''}&nbsp; "
-                       f"{chip(level, *colour)}</h3>")
+            out.append(f"<p class='h3'>{esc(cid)}{' — ' + esc(title) if title else ''}&nbsp; "
+                       f"{chip(level, *colour)}</p>")
             facts = []
             if f.get("residual_level"):
                 facts.append(self.tr("after mitigation: %1").replace(
@@ -343,8 +346,6 @@ class RecordRenderer(QObject):
             if f.get("legal_test_met") is not None:
                 facts.append(self.tr("legal test met") if f.get("legal_test_met")
                              else self.tr("legal test not met"))
-            if criterion is not None and criterion.effect in ("hard_stop", "mandatory"):
-                facts.append(self.tr("binding criterion"))
             if facts:
                 out.append(f"<p class='muted'>{' · '.join(facts)}</p>")
             if f.get("rationale"):
@@ -363,7 +364,7 @@ class RecordRenderer(QObject):
                 out.append(table([self._citation(c) for c in citations],
                                  [self.tr("Grade"), self.tr("Source"), self.tr("Item"),
                                   self.tr("Content hash")], [8, 56, 12, 24]))
-            elif f.get("level") not in (None, ""):
+            elif criterion is None or criterion.rank(f.get("level")) > 0:
                 out.append(muted(self.tr("No evidence cited.")))
         return "".join(out)
 

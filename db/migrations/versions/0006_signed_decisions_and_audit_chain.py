@@ -93,14 +93,23 @@ def _chain_existing_events(bind: sa.engine.Connection) -> None:
                      updates)
 
 
-def _number_existing_decisions(bind: sa.engine.Connection) -> None:
+def _number_existing_decisions(bind: sa.engine.Connection, *, link: bool) -> None:
+    """Number each case's decisions 1..n; with ``link``, point each at the one before.
+
+    The links are written only after the table copy that adds the self-referencing foreign
+    key: with foreign keys on, dropping the old table would otherwise break them."""
     rows = bind.execute(sa.text("SELECT id, case_id FROM decisions ORDER BY case_id, id")).all()
     seq: dict[int, int] = {}
     last: dict[int, int] = {}
     for rid, case_id in rows:
         seq[case_id] = seq.get(case_id, 0) + 1
-        bind.execute(sa.text("UPDATE decisions SET sequence = :s, previous_id = :p WHERE id = :i"),
-                     {"s": seq[case_id], "p": last.get(case_id), "i": rid})
+        if link:
+            if case_id in last:
+                bind.execute(sa.text("UPDATE decisions SET previous_id = :p WHERE id = :i"),
+                             {"p": last[case_id], "i": rid})
+        else:
+            bind.execute(sa.text("UPDATE decisions SET sequence = :s WHERE id = :i"),
+                         {"s": seq[case_id], "i": rid})
         last[case_id] = rid
 
 
@@ -161,7 +170,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('snapshot_sha256', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('signature', sa.LargeBinary(), nullable=True))
         batch_op.add_column(sa.Column('certificate_id', sa.Integer(), nullable=True))
-    _number_existing_decisions(bind)
+    _number_existing_decisions(bind, link=False)
     with op.batch_alter_table('decisions', schema=None) as batch_op:
         for column in ("sequence", "kind", "countersignatures_required", "origin"):
             batch_op.alter_column(column, server_default=None)
@@ -170,6 +179,7 @@ def upgrade() -> None:
         batch_op.create_foreign_key(batch_op.f('fk_decisions_certificate_id_certificates'), 'certificates', ['certificate_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_decisions_previous_id_decisions'), 'decisions', ['previous_id'], ['id'])
 
+    _number_existing_decisions(bind, link=True)
     if bind.dialect.name == "sqlite":
         for statement in triggers_sql():
             op.execute(statement)
