@@ -299,10 +299,16 @@ def _has_ski(cert: x509.Certificate) -> bool:
 def issue_user_key(uow: UnitOfWork, actor: Actor, username: str, user_password: str,
                    ca_password: str) -> CertificateInfo:
     """Issue (or rotate) a user's key. The user's current password protects the new key."""
+    from app.users import password_matches
+
     require(actor, Permission.MANAGE_KEYS)
     user = uow.session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         raise NotFoundError(_("No account named '{name}'.").format(name=username))
+    if not password_matches(user, user_password):
+        raise AuthenticationError(_(
+            "That is not {name}'s current password: the new key would be locked under a "
+            "password they do not know. Nothing was issued.").format(name=username))
     info = issue_key(uow.session, actor.id, user, user_password, ca_password)
     uow.commit()
     return info

@@ -148,6 +148,13 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor:
     return _actor(user)
 
 
+def password_matches(user: User, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(user.password_hash, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 def change_password(uow: UnitOfWork, actor: Actor, username: str, new_password: str,
                     old_password: str | None = None, ca_password: str | None = None) -> None:
     """Set a password. The signing key is re-protected under the new password when the old
@@ -163,6 +170,8 @@ def change_password(uow: UnitOfWork, actor: Actor, username: str, new_password: 
     user = uow.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFoundError(_("No account named '{u}'.").format(u=username))
+    if old_password is not None and not password_matches(user, old_password):
+        raise AuthenticationError(_("The current password is wrong: nothing was changed."))
     user.password_hash = _hasher.hash(new_password)
     user.updated_at = now_utc()
     user.updated_by_id = actor.id

@@ -1,31 +1,58 @@
 """The main window: a sidebar of areas, the case register with editor tabs, menus, shortcuts.
 
-Geometry, the last area shown and the register's filters are remembered between runs.
+Geometry, the last area shown and the register's filters are remembered between runs. At
+start the integrity of the audit trail and the signed records is checked in the background;
+a red banner stays at the top when something was changed outside Golden Rule.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QPainter
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app import assessments, cases, drafts
+from app import assessments, cases, drafts, keys
+from app import settings as authority_settings
 from app.casefile import dumps
 from app.errors import GoldenRuleError
+from app.frameworks import catalogue
+from app.users import Permission
 from ui.assessment.framework_dialog import choose_framework
 from ui.assessment.view import AssessmentView
 from ui.cases.editor import CaseEditor
@@ -34,35 +61,185 @@ from ui.context import UiContext
 from ui.dialogs import show_error
 from ui.evidence.page import EvidencePage
 from ui.placeholder import ComingAreaPage
+from ui.settings.common import needs_role_text
 from ui.settings.page import SettingsPage
-from ui.tasks import TaskRunner
+from ui.tasks import Progress, TaskRunner
+from ui.verify_dialog import (
+    ReportLike,
+    VerifyDialog,
+    failures,
+    open_verify_dialog,
+    problems_headline,
+    run_verification,
+)
+
+log = logging.getLogger(__name__)
+BADGE_ROLE = Qt.ItemDataRole.UserRole + 1
+LABEL_ROLE = Qt.ItemDataRole.UserRole + 2
+DEFAULT_FRAMEWORK = "golden-rule"
+
+
+class PermissionGate(QObject):
+    """Keeps widgets disabled, with a tooltip naming the role needed, even when the page that
+    owns them enables them again (for its own reasons, such as a selection)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tips: dict[QWidget, str] = {}
+
+    def gate(self, widget: QWidget, permission: Permission) -> None:
+        tip = needs_role_text(permission)
+        self._tips[widget] = tip
+        widget.setEnabled(False)
+        widget.setToolTip(tip)
+        widget.installEventFilter(self)
+        widget.destroyed.connect(lambda _o=None, w=widget: self._tips.pop(w, None))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(watched, QWidget) and watched in self._tips:
+            if event.type() == QEvent.Type.EnabledChange and watched.isEnabled():
+                watched.setEnabled(False)
+            elif event.type() == QEvent.Type.ToolTipChange \
+                    and watched.toolTip() != self._tips[watched]:
+                watched.setToolTip(self._tips[watched])
+        return False
+
+
+class SidebarDelegate(QStyledItemDelegate):
+    """The sidebar's items, with a count badge at the right when there is work waiting."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        super().paint(painter, option, index)
+        count = index.data(BADGE_ROLE)
+        if not count:
+            return
+        text = str(count) if count < 100 else "99+"
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = painter.font()
+        font.setBold(True)
+        font.setPointSizeF(max(font.pointSizeF() - 1.5, 7.0))
+        painter.setFont(font)
+        width = max(painter.fontMetrics().horizontalAdvance(text) + 12, 20)
+        rect = option.rect  # type: ignore[attr-defined]
+        badge = QRect(rect.right() - width - 14, rect.center().y() - 9, width, 18)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#c49a2c"))
+        painter.drawRoundedRect(badge, 9, 9)
+        painter.setPen(QColor("#1d2840"))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    label: str
+    permission: Permission | None = None
+
+
+class IntegrityBanner(QFrame):
+    """The persistent red line at the top of the window after a failed start-up check."""
+
+    sig_details_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("integrityBanner")
+        self.setStyleSheet(
+            "QFrame#integrityBanner { background: #b3261e; }"
+            "QFrame#integrityBanner QLabel { color: white; font-weight: 600; }"
+            "QFrame#integrityBanner QPushButton { background: white; color: #9b1c1c;"
+            " border: none; border-radius: 4px; padding: 4px 14px; font-weight: 600; }"
+            "QFrame#integrityBanner QPushButton:hover { background: #fde8e8; }")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.details_button = QPushButton(self.tr("Details…"))
+        self.details_button.setObjectName("integrityDetails")
+        self.details_button.clicked.connect(self.sig_details_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(18, 8, 14, 8)
+        icon = QLabel("⚠")
+        icon.setStyleSheet("font-size: 16px;")
+        layout.addWidget(icon)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.details_button)
+        self.hide()
+
+    def text(self) -> str:
+        return self.label.text()
+
+
+class NoticeBanner(QLabel):
+    """A quiet amber note under the window's top edge (such as a missing signing key)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("noticeBanner")
+        self.setWordWrap(True)
+        self.setStyleSheet("QLabel#noticeBanner { background: #fff4d6; color: #6b4500;"
+                           " border-bottom: 1px solid #f1d48a; padding: 7px 18px; }")
+        self.hide()
 
 
 class MainWindow(QMainWindow):
     sig_sign_out_requested = Signal()
+    sig_integrity_checked = Signal(object)  # the report of the start-up check
 
-    AREAS = ("cases", "evidence", "screening", "decisions", "reports", "settings")
+    AREAS = ("cases", "review", "reassess", "evidence", "audit", "screening", "reports",
+             "settings")
+    #: Tests switch the background integrity check at start off (see tests/ui/conftest.py).
+    check_integrity_at_start = True
+    #: The pages other parts of the UI provide, imported when first shown.
+    LAZY_PAGES = {"review": ("ui.review.page", "ReviewPage"),
+                  "audit": ("ui.audit.page", "AuditPage"),
+                  "reassess": ("ui.reassess.page", "ReassessPage")}
 
     def __init__(self, ctx: UiContext, settings: QSettings, *,
-                 runner: TaskRunner | None = None) -> None:
+                 runner: TaskRunner | None = None, check_integrity: bool | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.ctx = ctx
         self.settings = settings
         self.runner = runner or TaskRunner(self)
+        # Read-only checks on their own thread, so they never hold up the database worker.
+        self.check_runner = TaskRunner(self, synchronous=self.runner.synchronous)
         self.signed_out = False
+        self.gate = PermissionGate(self)
+        self.integrity_report: ReportLike | None = None
+        self.verify_dialog: VerifyDialog | None = None
+        self._integrity_stop: threading.Event | None = None  # set while a check runs
+        self._badge_timer = QTimer(self, singleShot=True, interval=400)
+        self._badge_timer.timeout.connect(self.refresh_badges)
         self.setWindowTitle(self.tr("Golden Rule — arms-export licence assessment"))
         self.resize(1360, 820)
 
+        self.areas = [
+            Area("cases", self.tr("Cases"), Permission.VIEW_CASES),
+            Area("review", self.tr("Review queue")),
+            Area("reassess", self.tr("To reassess"), Permission.REASSESS),
+            Area("evidence", self.tr("Evidence"), Permission.VIEW_CASES),
+            Area("audit", self.tr("Audit"), Permission.AUDIT),
+            Area("screening", self.tr("Screening")),
+            Area("reports", self.tr("Reports")),
+            Area("settings", self.tr("Settings")),
+        ]
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setFixedWidth(220)
-        labels = (self.tr("Cases"), self.tr("Evidence"), self.tr("Screening"),
-                  self.tr("Decisions && audit").replace("&&", "&"), self.tr("Reports"),
-                  self.tr("Settings"))
-        for key, label in zip(self.AREAS, labels, strict=True):
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, key)
+        self.sidebar.setItemDelegate(SidebarDelegate(self.sidebar))
+        self.sidebar.setStyleSheet(
+            "QListWidget#sidebar::item:disabled { color: #5d6884; }")
+        for area in self.areas:
+            item = QListWidgetItem(area.label)
+            item.setData(Qt.ItemDataRole.UserRole, area.key)
+            item.setData(LABEL_ROLE, area.label)
+            if not self.allowed(area.key):
+                assert area.permission is not None
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled
+                              & ~Qt.ItemFlag.ItemIsSelectable)
+                item.setToolTip(needs_role_text(area.permission))
             self.sidebar.addItem(item)
         brand = QLabel(self.tr("Golden Rule"))
         brand.setObjectName("brand")
@@ -89,39 +266,274 @@ class MainWindow(QMainWindow):
         self.case_tabs.tabCloseRequested.connect(self._on_case_tabs_close_requested)
 
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.case_tabs)
         self.evidence_page = EvidencePage(ctx, self.runner)
-        self.stack.addWidget(self.evidence_page)
-        self.stack.addWidget(ComingAreaPage(self.tr("Screening"), self.tr(
-            "Screening of every party against the sanctions lists and denial notices the "
-            "authority applies.")))
-        self.stack.addWidget(ComingAreaPage(self.tr("Decisions & audit"), self.tr(
-            "Signed decision records, countersignatures and the tamper-evident audit trail.")))
-        self.stack.addWidget(ComingAreaPage(self.tr("Reports"), self.tr(
-            "Oversight exports: ATT and EU annual reports, national statistics and decision "
-            "registers.")))
         self.settings_page = SettingsPage(ctx)
-        self.stack.addWidget(self.settings_page)
-        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self._lazy: dict[str, QWidget] = {}
+        for area in self.areas:
+            self.stack.addWidget(self._initial_page(area))
+        self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
 
+        self.integrity_banner = IntegrityBanner()
+        self.integrity_banner.sig_details_requested.connect(self.show_integrity_details)
+        self.key_notice = NoticeBanner()
         central = QWidget()
-        layout = QHBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(side)
-        layout.addWidget(self.stack, 1)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.integrity_banner)
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        body.addWidget(side)
+        content = QVBoxLayout()
+        content.setContentsMargins(0, 0, 0, 0)
+        content.setSpacing(0)
+        content.addWidget(self.key_notice)
+        content.addWidget(self.stack, 1)
+        body.addLayout(content, 1)
+        outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
         self.register.sig_open_requested.connect(self.open_case)
         ctx.signals.sig_cases_changed.connect(self._refresh_stale_editors)
+        ctx.signals.sig_cases_changed.connect(self._schedule_badges)
         self.register.sig_new_requested.connect(self.new_case)
         self.register.sig_import_requested.connect(self.import_case_file)
         self._build_menus()
+        self._apply_permissions()
         self.statusBar().showMessage(
             self.tr("Signed in as %1 (%2) · %3").replace("%1", ctx.actor.full_name)
             .replace("%2", ctx.actor.role.label).replace("%3", ctx.db.display_name))
         self._restore_settings()
         self.register.reload()
+        self._show_key_notice()
+        self.refresh_badges()
+        if check_integrity is None:
+            check_integrity = self.check_integrity_at_start
+        if check_integrity:
+            QTimer.singleShot(0, self, self.start_integrity_check)
+
+    # areas ------------------------------------------------------------------------------
+    def allowed(self, key: str) -> bool:
+        area = next(a for a in self.areas if a.key == key)
+        return area.permission is None or self.ctx.actor.can(area.permission)
+
+    def _initial_page(self, area: Area) -> QWidget:
+        if area.key == "cases":
+            return self.case_tabs
+        if area.key == "evidence":
+            return self.evidence_page
+        if area.key == "settings":
+            return self.settings_page
+        if area.key == "screening":
+            return ComingAreaPage(self.tr("Screening"), self.tr(
+                "Screening of every party against the sanctions lists and denial notices "
+                "the authority applies."))
+        if area.key == "reports":
+            return ComingAreaPage(self.tr("Reports"), self.tr(
+                "Oversight exports: ATT and EU annual reports, national statistics and "
+                "decision registers."))
+        return QWidget()  # a lazy page: built when first shown
+
+    def area_page(self, key: str) -> QWidget:
+        """The page of an area, building it now if it is one of the lazy pages."""
+        row = self.AREAS.index(key)
+        if key in self.LAZY_PAGES and key not in self._lazy:
+            placeholder = self.stack.widget(row)
+            page = self._build_lazy_page(key)
+            self._lazy[key] = page
+            current = self.stack.currentIndex()
+            self.stack.insertWidget(row, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.stack.setCurrentIndex(current)
+        return self.stack.widget(row)
+
+    def _build_lazy_page(self, key: str) -> QWidget:
+        area = next(a for a in self.areas if a.key == key)
+        if not self.allowed(key):
+            assert area.permission is not None
+            return ComingAreaPage(area.label, needs_role_text(area.permission))
+        module_name, class_name = self.LAZY_PAGES[key]
+        try:
+            factory: Callable[..., QWidget] = getattr(importlib.import_module(module_name),
+                                                      class_name)
+        except (ImportError, AttributeError):
+            log.exception("area %s is not available", key)
+            return ComingAreaPage(area.label, self.tr("This area is not part of this build."))
+        try:
+            takes_runner = "runner" in inspect.signature(factory).parameters
+        except (TypeError, ValueError):
+            takes_runner = False
+        # pages that run database jobs share the window's single database worker
+        page = factory(self.ctx, None, runner=self.runner) if takes_runner \
+            else factory(self.ctx, None)
+        if key == "review" and hasattr(page, "sig_countersigned"):
+            page.sig_countersigned.connect(lambda _case_id: self._schedule_badges())
+        return page
+
+    @property
+    def review_page(self) -> QWidget:
+        return self.area_page("review")
+
+    @property
+    def audit_page(self) -> QWidget:
+        return self.area_page("audit")
+
+    @property
+    def reassess_page(self) -> QWidget:
+        return self.area_page("reassess")
+
+    def _on_sidebar_current_row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self.AREAS[row]
+        fresh = key in self.LAZY_PAGES and key not in self._lazy
+        page = self.area_page(key)
+        self.stack.setCurrentIndex(row)
+        refresh = getattr(page, "refresh", None)
+        if not fresh and callable(refresh) and key in self.LAZY_PAGES:
+            refresh()
+
+    def show_area(self, area: int | str) -> None:
+        row = self.AREAS.index(area) if isinstance(area, str) else area
+        if self.allowed(self.AREAS[row]):
+            self.sidebar.setCurrentRow(row)
+
+    def _schedule_badges(self) -> None:
+        self._badge_timer.start()
+
+    def refresh_badges(self) -> None:
+        """Work waiting for the signed-in user: decisions to countersign, licences to
+        reassess. Counted in the background; an error only leaves the badge as it was."""
+        actor, db = self.ctx.actor, self.ctx.db
+
+        def count(progress: Progress) -> dict[str, int]:
+            from app import decisions
+            from app.uow import UnitOfWork
+
+            counts: dict[str, int] = {}
+            with UnitOfWork(db.session_factory) as uow:
+                if actor.can(Permission.COUNTERSIGN):
+                    counts["review"] = sum(1 for i in decisions.review_queue(uow, actor)
+                                           if i.can_act)
+                if actor.can(Permission.REASSESS):
+                    try:
+                        reassessment = importlib.import_module("app.reassessment")
+                    except ImportError:
+                        return counts
+                    counts["reassess"] = len(reassessment.to_reassess(
+                        uow, actor, cancelled=lambda: progress.cancelled))
+            return counts
+
+        self.check_runner.submit(count, self._on_badges_counted,
+                                 lambda exc: log.warning("badge count failed: %r", exc))
+
+    def _on_badges_counted(self, counts: dict[str, int]) -> None:
+        for key, value in counts.items():
+            self.set_badge(key, value)
+
+    def set_badge(self, key: str, count: int) -> None:
+        item = self.sidebar.item(self.AREAS.index(key))
+        item.setData(BADGE_ROLE, count)
+        label = item.data(LABEL_ROLE)
+        item.setToolTip(self.tr("%1: %2 waiting").replace("%1", label).replace(
+            "%2", str(count)) if count else "")
+
+    def badge(self, key: str) -> int:
+        return int(self.sidebar.item(self.AREAS.index(key)).data(BADGE_ROLE) or 0)
+
+    # permissions ------------------------------------------------------------------------
+    def _apply_permissions(self) -> None:
+        """What the signed-in role may not do is disabled, saying which role may."""
+        actor = self.ctx.actor
+        for action, permission in ((self.new_action, Permission.EDIT_CASES),
+                                   (self.import_action, Permission.EDIT_CASES),
+                                   (self.save_action, Permission.EDIT_CASES),
+                                   (self.assess_action, Permission.ASSESS),
+                                   (self.verify_action, Permission.VERIFY)):
+            if not actor.can(permission):
+                action.setEnabled(False)
+                action.setToolTip(needs_role_text(permission))
+                action.setStatusTip(needs_role_text(permission))
+        widgets: list[tuple[QAbstractButton, Permission]] = [
+            (self.register.new_button, Permission.EDIT_CASES),
+            (self.register.import_button, Permission.EDIT_CASES)]
+        for name in ("add_button", "import_button", "edit_button"):
+            button = getattr(self.evidence_page, name, None)
+            if isinstance(button, QAbstractButton):
+                widgets.append((button, Permission.MANAGE_EVIDENCE))
+        for widget, permission in widgets:
+            if not actor.can(permission):
+                self.gate.gate(widget, permission)
+
+    def _gate_editor(self, editor: CaseEditor | AssessmentView) -> None:
+        actor = self.ctx.actor
+        for name, permission in (("assess_button", Permission.ASSESS),
+                                 ("save_button", Permission.EDIT_CASES),
+                                 ("status_button", Permission.EDIT_CASES)):
+            button = getattr(editor, name, None)
+            if isinstance(button, QAbstractButton) and not actor.can(permission):
+                self.gate.gate(button, permission)
+
+    def _refuse(self, permission: Permission) -> None:
+        self.statusBar().showMessage(needs_role_text(permission), 8000)
+
+    def _show_key_notice(self) -> None:
+        actor = self.ctx.actor
+        if not (actor.can(Permission.ASSESS) or actor.can(Permission.COUNTERSIGN)):
+            return
+        try:
+            with self.ctx.uow() as uow:
+                has_key = keys.user_certificate(uow, actor.id) is not None
+        except GoldenRuleError:
+            return
+        if not has_key:
+            self.key_notice.setText(self.tr(
+                "You have no signing key yet, so you cannot sign decisions. Ask an "
+                "administrator to issue one (Settings › Users › Issue / rotate key)."))
+            self.key_notice.show()
+
+    # integrity --------------------------------------------------------------------------
+    def start_integrity_check(self) -> None:
+        """Verify the audit trail and the signed records in the background."""
+        if self._integrity_stop is not None or not self.ctx.actor.can(Permission.VERIFY):
+            return
+        db, actor = self.ctx.db, self.ctx.actor
+        stop = self._integrity_stop = threading.Event()
+        self.check_runner.submit(lambda progress: run_verification(db, actor, progress, stop),
+                                 self._on_integrity_checked, self._on_integrity_check_failed)
+
+    def _on_integrity_checked(self, report: ReportLike) -> None:
+        self._integrity_stop = None
+        self.integrity_report = report
+        if report.ok:
+            self.integrity_banner.hide()
+        else:
+            self.integrity_banner.label.setText(problems_headline(len(failures(report))))
+            self.integrity_banner.show()
+        self.sig_integrity_checked.emit(report)
+
+    def _on_integrity_check_failed(self, exc: BaseException) -> None:
+        self._integrity_stop = None
+        log.warning("the integrity check at start did not complete: %r", exc)
+
+    def show_integrity_details(self) -> VerifyDialog:
+        return self.verify_integrity(self.integrity_report)
+
+    def verify_integrity(self, report: ReportLike | None = None) -> VerifyDialog:
+        """Tools › Verify integrity: runs the check (or shows ``report``) in a dialog."""
+        if self.verify_dialog is not None and self.verify_dialog.isVisible():
+            self.verify_dialog.close()
+        dialog = open_verify_dialog(self.ctx, self, report=report,
+                                    synchronous=self.runner.synchronous)
+        dialog.destroyed.connect(lambda _o=None, d=dialog: self._forget_verify_dialog(d))
+        self.verify_dialog = dialog
+        return dialog
+
+    def _forget_verify_dialog(self, dialog: VerifyDialog) -> None:
+        if self.verify_dialog is dialog:
+            self.verify_dialog = None
 
     # menus ------------------------------------------------------------------------------
     def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None,
@@ -165,20 +577,38 @@ class MainWindow(QMainWindow):
                                           "Ctrl+Shift+A", "assessCase")
         case_menu.addAction(self.assess_action)
         view_menu = bar.addMenu(self.tr("&View"))
-        for row in range(self.sidebar.count()):
-            item = self.sidebar.item(row)
-            action = self._action(item.text(), lambda _c=False, r=row: self.show_area(r),
-                                  f"Ctrl+{row + 1}", f"area_{self.AREAS[row]}")
+        for row, area in enumerate(self.areas):
+            action = self._action(area.label, lambda _c=False, r=row: self.show_area(r),
+                                  f"Ctrl+{row + 1}", f"area_{area.key}")
+            if not self.allowed(area.key):
+                assert area.permission is not None
+                action.setEnabled(False)
+                action.setToolTip(needs_role_text(area.permission))
             view_menu.addAction(action)
         view_menu.addSeparator()
-        view_menu.addAction(self._action(self.tr("&Refresh"), self.register.reload,
+        view_menu.addAction(self._action(self.tr("&Refresh"), self.refresh_current,
                                          QKeySequence.StandardKey.Refresh, "refresh"))
+        tools_menu = bar.addMenu(self.tr("&Tools"))
+        self.verify_action = self._action(self.tr("&Verify integrity…"),
+                                          lambda: self.verify_integrity(), None,
+                                          "verifyIntegrity")
+        self.verify_action.setStatusTip(self.tr(
+            "Check that no audit event or signed record was changed outside Golden Rule"))
+        tools_menu.addAction(self.verify_action)
+        for menu in (file_menu, edit_menu, case_menu, view_menu, tools_menu):
+            menu.setToolTipsVisible(True)
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self._action(self.tr("&About Golden Rule"), self._on_about))
 
     # areas and cases --------------------------------------------------------------------
-    def show_area(self, row: int) -> None:
-        self.sidebar.setCurrentRow(row)
+    def refresh_current(self) -> None:
+        page = self.stack.currentWidget()
+        if page is self.case_tabs:
+            self.register.reload()
+            return
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh):
+            refresh()
 
     def editors(self) -> list[CaseEditor]:
         return [w for i in range(self.case_tabs.count())
@@ -193,6 +623,7 @@ class MainWindow(QMainWindow):
         editor.sig_title_changed.connect(lambda e=editor: self._on_editor_title_changed(e))
         if isinstance(editor, CaseEditor):
             editor.sig_assess_requested.connect(lambda case_id: self.open_assessment(case_id))
+        self._gate_editor(editor)
         self.case_tabs.setCurrentIndex(index)
         self.show_area(0)
 
@@ -216,12 +647,14 @@ class MainWindow(QMainWindow):
     def open_assessment(self, case_id: int, framework_id: str | None = None
                         ) -> AssessmentView | None:
         """The case's assessment tab; asks for the framework when the case has none yet."""
+        if not self.ctx.actor.can(Permission.ASSESS):
+            self._refuse(Permission.ASSESS)
+            return None
         if framework_id is None:
             with self.ctx.uow() as uow:
                 started = assessments.list_assessments(uow, case_id)
             framework_id = (started[0][0] if started else
-                            self.ask_framework(str(self.settings.value(
-                                "assessment/framework", "golden-rule"))))
+                            self.ask_framework(self.default_framework()))
             if framework_id is None:
                 return None
         for view in self.assessment_views():
@@ -239,6 +672,17 @@ class MainWindow(QMainWindow):
         self.ctx.signals.sig_cases_changed.emit()
         view.steps.setFocus()
         return view
+
+    def default_framework(self) -> str:
+        """The framework the authority applies (a setting in the database); without one, the
+        framework last used on this workstation."""
+        with self.ctx.uow() as uow:
+            chosen = str(authority_settings.get(uow, "authority.framework") or "")
+        known = {fw.id for fw in catalogue().frameworks}
+        if chosen in known:
+            return chosen
+        last = str(self.settings.value("assessment/framework", "") or "")
+        return last if last in known else DEFAULT_FRAMEWORK
 
     def ask_framework(self, default: str) -> str | None:
         """Overridable in tests."""
@@ -277,7 +721,10 @@ class MainWindow(QMainWindow):
         self._add_editor(editor)
         return editor
 
-    def new_case(self) -> CaseEditor:
+    def new_case(self) -> CaseEditor | None:
+        if not self.ctx.actor.can(Permission.EDIT_CASES):
+            self._refuse(Permission.EDIT_CASES)
+            return None
         for editor in self.editors():
             if editor.case_id is None:
                 self.case_tabs.setCurrentWidget(editor)
@@ -317,6 +764,9 @@ class MainWindow(QMainWindow):
         return True
 
     def import_case_file(self, path: str | None = None) -> str | None:
+        if not self.ctx.actor.can(Permission.EDIT_CASES):
+            self._refuse(Permission.EDIT_CASES)
+            return None
         if not path:
             path, _filter = QFileDialog.getOpenFileName(
                 self, self.tr("Import case file"), str(Path.home()),
@@ -400,8 +850,9 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         area = self.settings.value("main/area", "cases")
-        row = self.AREAS.index(area) if area in self.AREAS else 0
-        self.sidebar.setCurrentRow(row)
+        if area not in self.AREAS or not self.allowed(str(area)):
+            area = "cases"
+        self.sidebar.setCurrentRow(self.AREAS.index(str(area)))
         status = self.settings.value("register/status")
         index = self.register.status_filter.findData(status) if status else 0
         self.register.status_filter.setCurrentIndex(max(index, 0))
@@ -425,5 +876,8 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.save_settings()
+        if self._integrity_stop is not None:
+            self._integrity_stop.set()
         self.runner.wait(5000)
+        self.check_runner.wait(5000)
         event.accept()

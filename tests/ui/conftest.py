@@ -1,12 +1,15 @@
 """Qt test base: a synchronous task runner, settings in a temporary file, no modal surprises.
 
-Any message box a test did not expect fails the test instead of blocking it.
+Any message box a test did not expect fails the test instead of blocking it. The main
+window's integrity check at start is off unless a test asks for it.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -31,6 +34,21 @@ class DialogRecorder:
         self.answer = QMessageBox.StandardButton.No
 
 
+#: Every module that shows application errors in a message box.
+SHOW_ERROR_MODULES = (
+    "ui.main_window", "ui.cases.editor", "ui.cases.register_view", "ui.assessment.view",
+    "ui.evidence.page", "ui.evidence.detail", "ui.evidence.form", "ui.settings.page",
+    "ui.settings.users", "ui.settings.keys", "ui.settings.authority", "ui.verify_dialog",
+    "ui.audit.page", "ui.audit.record_view", "ui.review.page", "ui.reassess.page",
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_integrity_check_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The start-up check has its own tests; elsewhere it would only slow every window."""
+    monkeypatch.setattr(MainWindow, "check_integrity_at_start", False)
+
+
 @pytest.fixture
 def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
     recorder = DialogRecorder()
@@ -46,10 +64,12 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
     def unexpected(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"unexpected modal dialog: {args!r}")
 
-    for module in ("ui.main_window", "ui.cases.editor", "ui.cases.register_view",
-                   "ui.settings.page", "ui.assessment.view", "ui.evidence.page",
-                   "ui.evidence.detail"):
-        monkeypatch.setattr(f"{module}.show_error", fake_error)
+    for module in SHOW_ERROR_MODULES:
+        try:
+            imported = importlib.import_module(module)
+        except ImportError:  # a page still being written
+            continue
+        monkeypatch.setattr(imported, "show_error", fake_error, raising=False)
     monkeypatch.setattr(QMessageBox, "question", staticmethod(fake_question))
     monkeypatch.setattr(QMessageBox, "critical", staticmethod(unexpected))
     monkeypatch.setattr(QMessageBox, "exec", unexpected)
@@ -81,12 +101,12 @@ def demo_ctx(database: Database, admin: Actor, officer: Actor, qapp_style: objec
 
 @pytest.fixture
 def make_window(qtbot, settings_file: Path, dialogs: DialogRecorder
-                ) -> Iterator[Callable[[UiContext], MainWindow]]:
+                ) -> Iterator[Callable[..., MainWindow]]:
     windows: list[MainWindow] = []
 
-    def make(context: UiContext) -> MainWindow:
+    def make(context: UiContext, **options: Any) -> MainWindow:
         settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
-        window = MainWindow(context, settings, runner=TaskRunner(synchronous=True))
+        window = MainWindow(context, settings, runner=TaskRunner(synchronous=True), **options)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)

@@ -233,7 +233,8 @@ def test_forbidden_approval_is_refused_and_a_refusal_recorded(qtbot, demo_ctx, m
     assert not summary.problems.isVisible(), summary.problems.text()
     qtbot.mouseClick(summary.record_button, Qt.MouseButton.LeftButton)
     assert len(dialogs.errors) == 1
-    assert _status(demo_ctx, RECEIVED_CASE) == CaseStatus.REFUSED
+    # the default rules send every refusal to a supervisor for countersignature
+    assert _status(demo_ctx, RECEIVED_CASE) == CaseStatus.AWAITING_COUNTERSIGNATURE
     assert view.decision is not None and view.decision.criteria_cited == ["ihrl"]
     assert view.read_only
 
@@ -298,7 +299,7 @@ def test_embargoed_destination_blocks_approval(qtbot, ctx, officer, make_window,
         ("prohibitions", Qt.CheckState.Checked)]
     qtbot.mouseClick(summary.record_button, Qt.MouseButton.LeftButton)
     assert len(dialogs.errors) == 1
-    assert _status(ctx, record.id) == CaseStatus.REFUSED
+    assert _status(ctx, record.id) == CaseStatus.AWAITING_COUNTERSIGNATURE
 
 
 class _FakeCheck:

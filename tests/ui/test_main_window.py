@@ -15,8 +15,8 @@ from app.casefile import dumps, to_document
 def test_sidebar_has_every_area_and_shortcuts_switch_them(qtbot, ctx, make_window) -> None:
     window = make_window(ctx)
     names = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
-    assert names == ["Cases", "Evidence", "Screening", "Decisions & audit", "Reports",
-                     "Settings"]
+    assert names == ["Cases", "Review queue", "To reassess", "Evidence", "Audit", "Screening",
+                     "Reports", "Settings"]
     window.findChild(type(window.new_action), "area_settings").trigger()
     assert window.stack.currentWidget() is window.settings_page
     qtbot.mouseClick(window.sidebar.viewport(), Qt.MouseButton.LeftButton,
@@ -77,7 +77,7 @@ def test_a_bad_case_file_is_refused_whole(qtbot, ctx, make_window, dialogs,
 def test_window_remembers_geometry_and_last_area(qtbot, ctx, make_window) -> None:
     first = make_window(ctx)
     first.resize(780, 600)
-    first.show_area(5)
+    first.show_area("settings")
     first.register.status_filter.setCurrentIndex(1)
     first.close()
 

@@ -181,3 +181,19 @@ def test_no_secret_is_ever_written_to_the_audit_trail(
 def _actions(uow: UowFactory) -> set[str]:
     with uow() as u:
         return set(u.session.scalars(select(ChangeEvent.action)))
+
+
+def test_a_key_is_only_issued_under_the_accounts_own_password(
+        uow: UowFactory, admin: Actor, officer: Actor) -> None:
+    with uow() as u, pytest.raises(AuthenticationError, match="current password"):
+        keys.issue_user_key(u, admin, "olga", "a-guess-by-the-admin", CA_PASSWORD)
+    with uow() as u, keys.unlocked(u.session, officer.id, OFFICER_PASSWORD) as signer:
+        assert signer.sign(b"still the old key")
+
+
+def test_changing_your_password_checks_the_old_one(uow: UowFactory, officer: Actor) -> None:
+    with uow() as u, pytest.raises(AuthenticationError, match="current password is wrong"):
+        users.change_password(u, officer, "olga", "brand-new-password",
+                              old_password="not-my-password")
+    with uow() as u, keys.unlocked(u.session, officer.id, OFFICER_PASSWORD) as signer:
+        assert signer.sign(b"key untouched")

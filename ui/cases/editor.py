@@ -36,6 +36,7 @@ from app.casedata import CaseData
 from app.cases import CaseRecord, default_deadline
 from app.drafts import StoredDraft
 from app.errors import FieldProblem, GoldenRuleError
+from app.roles import Permission
 from app.status import EDITABLE, CaseStatus, allowed_targets
 from app.validation import validate_case
 from app.vocab import PartyKind, PartyRole
@@ -416,7 +417,7 @@ class CaseEditor(QWidget):
 
     @property
     def editable(self) -> bool:
-        return self.status in EDITABLE
+        return self.status in EDITABLE and self.ctx.actor.can(Permission.EDIT_CASES)
 
     @property
     def case_id(self) -> int | None:

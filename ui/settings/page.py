@@ -1,4 +1,9 @@
-"""Settings: who is signed in, where the data lives, reference table versions, accounts."""
+"""Settings: your account, the database, reference tables (General); accounts and their keys
+(Users); the office CA and certificates (Keys); the authority's settings (Authority).
+
+Everyone sees every tab; what a role may not change is read-only, with a note naming the
+role that may.
+"""
 
 from __future__ import annotations
 
@@ -6,118 +11,82 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app import users
-from app.errors import GoldenRuleError
-from app.users import Actor, Permission
-from app.vocab import Role
+from app import keys, users
+from app.errors import FieldProblem, GoldenRuleError, ValidationError
 from ui.context import UiContext
-from ui.dialogs import show_error
-from ui.table_model import RowsTableModel
+from ui.settings.authority import AuthorityTab
+from ui.settings.common import hint, key_status_text
+from ui.settings.keys import KeysTab
+from ui.settings.users import UsersTab
 from ui.widgets.forms import error_label, error_text, password_field
 
 
-class AccountsModel(RowsTableModel[tuple[Actor, bool]]):
-    def headers(self) -> tuple[str, ...]:
-        return self.tr("Username"), self.tr("Full name"), self.tr("Role"), self.tr("State")
+class GeneralTab(QWidget):
+    """Your account (password, signing key), where the data lives, reference tables."""
 
-    def cells(self, row: tuple[Actor, bool]) -> tuple[str, ...]:
-        actor, active = row
-        return (actor.username, actor.full_name, actor.role.label,
-                self.tr("active") if active else self.tr("disabled"))
-
-
-class AddAccountDialog(QDialog):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("addAccountDialog")
+        self.setObjectName("generalTab")
         self.ctx = ctx
-        self.setWindowTitle(self.tr("Add account"))
-        self.username = QLineEdit()
-        self.full_name = QLineEdit()
-        self.role = QComboBox()
-        for role in Role:
-            self.role.addItem(role.label, role.value)
-        self.password = password_field()
-        self.error = error_label()
-        form = QFormLayout()
-        form.addRow(self.tr("Username"), self.username)
-        form.addRow(self.tr("Full name"), self.full_name)
-        form.addRow(self.tr("Role"), self.role)
-        form.addRow(self.tr("Initial password"), self.password)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.try_create)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-
-    def try_create(self) -> None:
-        try:
-            with self.ctx.uow() as uow:
-                users.create_user(uow, self.ctx.actor, self.username.text().strip(),
-                                  self.full_name.text(), Role(self.role.currentData()),
-                                  self.password.text())
-        except GoldenRuleError as exc:
-            self.error.setText(error_text(exc))
-            return
-        self.ctx.signals.sig_users_changed.emit()
-        self.accept()
-
-
-class SettingsPage(QWidget):
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("settingsPage")
-        self.ctx = ctx
-        title = QLabel(self.tr("Settings"))
-        title.setObjectName("pageTitle")
 
         you = QGroupBox(self.tr("Your account"))
         form = QFormLayout(you)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(self.tr("Signed in as"),
                     QLabel(f"{ctx.actor.full_name} ({ctx.actor.username})"))
         form.addRow(self.tr("Role"), QLabel(ctx.actor.role.label))
-        self.new_password = password_field()
+        self.key_label = QLabel()
+        form.addRow(self.tr("Signing key"), self.key_label)
+        self.current_password = password_field(self.tr("your current password"))
+        self.new_password = password_field(
+            self.tr("at least %1 characters").replace("%1", str(users.MIN_PASSWORD_LENGTH)))
+        self.repeat_password = password_field()
         self.change_password_button = QPushButton(self.tr("Change password"))
-        self.change_password_button.clicked.connect(self._on_change_password_clicked)
+        self.change_password_button.clicked.connect(self.change_password)
+        self.password_error = error_label()
         self.password_note = QLabel()
         self.password_note.setObjectName("muted")
+        self.password_note.setWordWrap(True)
+        form.addRow(self.tr("Current password"), self.current_password)
+        form.addRow(self.tr("New password"), self.new_password)
+        form.addRow(self.tr("Repeat new password"), self.repeat_password)
         row = QHBoxLayout()
-        row.addWidget(self.new_password)
         row.addWidget(self.change_password_button)
-        form.addRow(self.tr("New password"), row)
+        row.addStretch(1)
+        form.addRow("", row)
+        form.addRow("", self.password_error)
         form.addRow("", self.password_note)
 
         storage = QGroupBox(self.tr("Database"))
         form = QFormLayout(storage)
         location = QLabel(ctx.db.display_name)
+        location.setWordWrap(True)
         location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(self.tr("Location"), location)
         form.addRow(self.tr("Schema version"), QLabel(ctx.db.migration.after))
         if ctx.db.migration.backup:
-            form.addRow(self.tr("Backup before last upgrade"),
-                        QLabel(str(ctx.db.migration.backup)))
+            backup = QLabel(str(ctx.db.migration.backup))
+            backup.setWordWrap(True)
+            backup.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(self.tr("Backup before last upgrade"), backup)
 
         tables = QGroupBox(self.tr("Reference tables"))
         form = QFormLayout(tables)
         today = date.today()
+        titles = {"att_categories": self.tr("ATT categories"),
+                  "control_list": self.tr("Common Military List"),
+                  "countries": self.tr("Countries"), "currencies": self.tr("Currencies"),
+                  "licence_types": self.tr("Licence types"), "units": self.tr("Units")}
         for name, info in sorted(ctx.ref.tables.items()):
             stale = ""
             try:
@@ -125,126 +94,99 @@ class SettingsPage(QWidget):
                     stale = self.tr("  — older than a year: check for an update")
             except ValueError:
                 pass
-            label = QLabel(f"{info.version} (as of {info.as_of}){stale}")
+            label = QLabel(self.tr("%1 (as of %2)").replace("%1", info.version)
+                           .replace("%2", info.as_of) + stale)
             label.setToolTip(info.source)
-            titles = {"att_categories": self.tr("ATT categories"),
-                      "control_list": self.tr("Common Military List"),
-                      "countries": self.tr("Countries"), "currencies": self.tr("Currencies"),
-                      "licence_types": self.tr("Licence types"), "units": self.tr("Units")}
+            label.setWordWrap(True)
             form.addRow(titles.get(name, name), label)
-
-        self.accounts = QGroupBox(self.tr("Accounts"))
-        self.accounts_model = AccountsModel(self)
-        self.accounts_table = QTableView()
-        self.accounts_table.setModel(self.accounts_model)
-        self.accounts_table.verticalHeader().setVisible(False)
-        self.accounts_table.horizontalHeader().setStretchLastSection(True)
-        self.accounts_table.setColumnWidth(1, 220)
-        self.accounts_table.setColumnWidth(2, 160)
-        self.accounts_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.accounts_table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.add_account_button = QPushButton(self.tr("Add account…"))
-        self.add_account_button.clicked.connect(self._on_add_account_clicked)
-        self.toggle_account_button = QPushButton(self.tr("Disable"))
-        self.toggle_account_button.clicked.connect(self._on_toggle_account_clicked)
-        self.reset_password_button = QPushButton(self.tr("Set password…"))
-        self.reset_password_button.clicked.connect(self._on_reset_password_clicked)
-        self.accounts_table.selectionModel().currentRowChanged.connect(
-            lambda *_a: self._update_account_buttons())
-        buttons = QHBoxLayout()
-        for button in (self.add_account_button, self.toggle_account_button,
-                       self.reset_password_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        box = QVBoxLayout(self.accounts)
-        box.addWidget(self.accounts_table)
-        box.addLayout(buttons)
-        self.accounts.setVisible(ctx.actor.can(Permission.MANAGE_USERS))
 
         columns = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()
         left.addWidget(you)
-        left.addWidget(storage)
-        left.addWidget(tables)
         left.addStretch(1)
-        right.addWidget(self.accounts)
+        right.addWidget(storage)
+        right.addWidget(tables)
         right.addStretch(1)
         columns.addLayout(left, 1)
+        columns.addSpacing(8)
         columns.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(columns, 1)
+        ctx.signals.sig_users_changed.connect(self.reload_key)
+        self.reload_key()
+
+    def reload_key(self) -> None:
+        with self.ctx.uow() as uow:
+            cert = keys.user_certificate(uow, self.ctx.actor.id)
+        self.has_key = cert is not None
+        if cert is None:
+            self.key_label.setText(self.tr("none: ask an administrator to issue one"))
+        else:
+            self.key_label.setText(key_status_text(cert))
+            self.key_label.setToolTip(cert.subject)
+
+    def change_password(self) -> bool:
+        """Your own password: the current one proves it is you and re-protects your key."""
+        self.password_error.setText("")
+        self.password_note.setText("")
+        if self.new_password.text() != self.repeat_password.text():
+            self.password_error.setText(self.tr("The two new passwords differ."))
+            return False
+        me = self.ctx.actor.username
+        try:
+            with self.ctx.uow() as uow:
+                try:
+                    users.authenticate(uow, me, self.current_password.text())
+                except users.AuthenticationError:
+                    raise ValidationError([FieldProblem(
+                        self.tr("current password"),
+                        self.tr("this is not your current password"))]) from None
+            with self.ctx.uow() as uow:
+                users.change_password(uow, self.ctx.actor, me, self.new_password.text(),
+                                      old_password=self.current_password.text())
+        except GoldenRuleError as exc:
+            self.password_error.setText(error_text(exc))
+            return False
+        finally:
+            self.current_password.clear()
+        self.new_password.clear()
+        self.repeat_password.clear()
+        self.password_note.setText(
+            self.tr("Password changed. Your signing key is now protected by the new password.")
+            if self.has_key else self.tr("Password changed."))
+        self.ctx.signals.sig_users_changed.emit()
+        return True
+
+
+class SettingsPage(QWidget):
+    TABS = ("general", "users", "keys", "authority")
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsPage")
+        self.ctx = ctx
+        title = QLabel(self.tr("Settings"))
+        title.setObjectName("pageTitle")
+        self.general = GeneralTab(ctx)
+        self.users = UsersTab(ctx)
+        self.keys = KeysTab(ctx)
+        self.authority = AuthorityTab(ctx)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settingsTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.general, self.tr("General"))
+        self.tabs.addTab(self.users, self.tr("Users"))
+        self.tabs.addTab(self.keys, self.tr("Keys"))
+        self.tabs.addTab(self.authority, self.tr("Authority"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.addWidget(title)
-        layout.addLayout(columns, 1)
-        ctx.signals.sig_users_changed.connect(self.reload_accounts)
-        self.reload_accounts()
+        layout.addWidget(hint(self.tr(
+            "Settings under Authority apply on every workstation; window sizes and filters "
+            "are remembered on this computer only.")))
+        layout.addWidget(self.tabs, 1)
 
-    def reload_accounts(self) -> None:
-        if not self.ctx.actor.can(Permission.MANAGE_USERS):
-            return
-        selected = self.selected_account()
-        with self.ctx.uow() as uow:
-            self.accounts_model.set_rows(users.list_users(uow))
-        if selected is not None:  # keep the same account selected across the reload
-            for position in range(self.accounts_model.rowCount()):
-                if self.accounts_model.row(position)[0].id == selected[0].id:
-                    self.accounts_table.setCurrentIndex(self.accounts_model.index(position, 0))
-        self._update_account_buttons()
-
-    def selected_account(self) -> tuple[Actor, bool] | None:
-        index = self.accounts_table.currentIndex()
-        return self.accounts_model.row(index.row()) if index.isValid() else None
-
-    def _update_account_buttons(self) -> None:
-        selected = self.selected_account()
-        self.toggle_account_button.setEnabled(
-            selected is not None and selected[0].id != self.ctx.actor.id)
-        self.reset_password_button.setEnabled(selected is not None)
-        self.toggle_account_button.setText(
-            self.tr("Enable") if selected and not selected[1] else self.tr("Disable"))
-
-    def _on_toggle_account_clicked(self) -> None:
-        selected = self.selected_account()
-        if selected is None:
-            return
-        account, active = selected
-        try:
-            with self.ctx.uow() as uow:
-                users.set_active(uow, self.ctx.actor, account.username, not active)
-        except GoldenRuleError as exc:
-            show_error(self, self.tr("Account not changed"), exc)
-            return
-        self.ctx.signals.sig_users_changed.emit()
-
-    def _on_reset_password_clicked(self) -> None:
-        selected = self.selected_account()
-        if selected is None:
-            return
-        password = self.ask_new_password(selected[0].username)
-        if password is None:
-            return
-        try:
-            with self.ctx.uow() as uow:
-                users.change_password(uow, self.ctx.actor, selected[0].username, password)
-        except GoldenRuleError as exc:
-            show_error(self, self.tr("Password not changed"), exc)
-
-    def ask_new_password(self, username: str) -> str | None:
-        """Overridable in tests."""
-        text, ok = QInputDialog.getText(
-            self, self.tr("Set password"), self.tr("New password for %1:").replace(
-                "%1", username), QLineEdit.EchoMode.Password)
-        return text if ok else None
-
-    def _on_add_account_clicked(self) -> None:
-        AddAccountDialog(self.ctx, self).exec()
-
-    def _on_change_password_clicked(self) -> None:
-        try:
-            with self.ctx.uow() as uow:
-                users.change_password(uow, self.ctx.actor, self.ctx.actor.username,
-                                      self.new_password.text())
-        except GoldenRuleError as exc:
-            show_error(self, self.tr("Password not changed"), exc)
-            return
-        self.new_password.clear()
-        self.password_note.setText(self.tr("Password changed."))
+    def show_tab(self, name: str) -> QWidget:
+        self.tabs.setCurrentIndex(self.TABS.index(name))
+        return self.tabs.currentWidget()
