@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from app import cases, cli_assessment, cli_evidence, keys, users
+from app import cases, cli_assessment, cli_decisions, cli_evidence, keys, users
 from app.casefile import dumps
 from app.cli_io import read_secret
 from app.database import Database, default_database_path, open_database
@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_assessment.add_case_commands(case)
     cli_assessment.add_framework_commands(sub)
     cli_evidence.add_commands(sub)
+    cli_decisions.add_commands(sub)
     return parser
 
 
@@ -256,6 +257,12 @@ COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO, TextIO], int
     "framework": lambda db, args, out, stdin: cli_assessment.cmd_framework(args, out),
     "evidence": lambda db, args, out, stdin: cli_evidence.cmd_evidence(
         db, args, out, _sign_in(db, args.user)),
+    "audit": lambda db, args, out, stdin: cli_decisions.cmd_audit(
+        db, args, out, _sign_in(db, args.user)),
+    "decision": lambda db, args, out, stdin: cli_decisions.cmd_decision(
+        db, args, out, stdin, _sign_in(db, args.user)),
+    "keys": lambda db, args, out, stdin: cli_decisions.cmd_keys(
+        db, args, out, stdin, _sign_in(db, args.user)),
 }
 
 

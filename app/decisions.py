@@ -390,7 +390,7 @@ def _follow_up(decision: DecisionRow, kind: RecordKind, actor: Actor, reason: st
         framework_id=decision.framework_id, framework_version=decision.framework_version,
         framework_sha256=decision.framework_sha256, outcome=decision.outcome,
         rationale=reason.strip(), conditions=list(decision.conditions),
-        criteria_cited=list(decision.criteria_cited), as_of=date.today(), checks=[],
+        criteria_cited=list(decision.criteria_cited), as_of=now_utc().date(), checks=[],
         evaluation={}, findings={}, status_before=before.value, status_after=after.value,
         countersignatures_required=decision.countersignatures_required,
         decided_at=now_utc(), decided_by_id=actor.id)

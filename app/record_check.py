@@ -8,19 +8,14 @@ this looks at a single row, fast enough to run each time a record is opened.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
-from cryptography import x509
-
-from app import keys
-from app.canonical import sha256_hex
+from app import audit
 from app.errors import GoldenRuleError, NotFoundError
 from app.frameworks import Framework, framework_from_text
 from app.i18n import _
 from app.uow import UnitOfWork
-from db.models import Certificate, DecisionRow, FrameworkText, User
+from db.models import DecisionRow, FrameworkText, User
 
 
 @dataclass(frozen=True)
@@ -47,65 +42,25 @@ def _row(uow: UnitOfWork, record_id: int) -> DecisionRow:
     return row
 
 
-def _column_mismatches(row: DecisionRow, snapshot: dict[str, Any]) -> list[str]:
-    """The list columns that disagree with the signed text (lists and filters use them)."""
-    wrong = []
-    if snapshot.get("kind") != row.kind:
-        wrong.append("kind")
-    if snapshot.get("sequence") != row.sequence:
-        wrong.append("sequence")
-    outcome = (snapshot.get("decision") or {}).get("outcome")
-    if outcome != row.outcome:
-        wrong.append("outcome")
-    if (snapshot.get("status") or {}).get("after") != row.status_after:
-        wrong.append("status")
-    return wrong
-
-
 def check_record(uow: UnitOfWork, record_id: int) -> RecordCheck:
-    """Whether record ``record_id`` is signed and still exactly as signed."""
-    session = uow.session
+    """Whether record ``record_id`` is signed and still exactly as signed: the same checks
+    ``audit verify`` makes of each record, phrased for the reader of one record."""
     row = _row(uow, record_id)
-    user = session.get(User, row.decided_by_id)
+    user = uow.session.get(User, row.decided_by_id)
     signer = user.full_name if user is not None else ""
-    if row.origin != "signed" or not row.snapshot or not row.signature \
-            or row.certificate_id is None:
+    status = audit.record_status(uow.session, record_id)
+    subject = status.certificate_subject
+    if not status.signed:
         return RecordCheck(False, False, signer, "", False, _(
             "This record was not signed (origin: {origin}): there is no signature to check.")
             .format(origin=row.origin))
-    data = row.snapshot.encode("utf-8")
-    cert_row = session.get(Certificate, row.certificate_id)
-    if cert_row is None:
-        return RecordCheck(True, False, signer, "", False, _(
-            "The certificate that signed this record is missing from the database."))
-    cert = x509.load_pem_x509_certificate(cert_row.certificate_pem.encode())
-    subject = cert.subject.rfc4514_string()
-    ca_ok = keys.issued_by(cert, keys.all_ca_certificates(session)) is not None
-    try:
-        snapshot = json.loads(data)
-    except ValueError:
-        snapshot = None
-    problems = []
-    if sha256_hex(data) != row.snapshot_sha256:
-        problems.append(_("the stored hash does not match the record's text"))
-    if not keys.verify_with(cert, data, row.signature):
-        problems.append(_("the signature does not match the record's text"))
-    if not isinstance(snapshot, dict):
-        problems.append(_("the signed text is not a JSON record"))
-    else:
-        named = (snapshot.get("signer") or {}).get("certificate_sha256")
-        if named != keys.fingerprint(cert):
-            problems.append(_("the record names a different certificate from the one that "
-                              "signed it"))
-        wrong = _column_mismatches(row, snapshot)
-        if wrong:
-            problems.append(_("the stored columns ({fields}) disagree with the signed text")
-                            .format(fields=", ".join(wrong)))
-    if problems:
-        return RecordCheck(True, False, signer, subject, ca_ok, _(
-            "Not intact: {problems}. The record was changed after it was signed.").format(
-                problems="; ".join(problems)))
-    if not ca_ok:
+    failures = [p for p in status.problems
+                if not p.informational and p.kind is not audit.Kind.CERTIFICATE]
+    if failures:
+        return RecordCheck(True, False, signer, subject, status.issued_by_office_ca, _(
+            "Not intact: {problems} The record was changed after it was signed.").format(
+                problems=" ".join(p.message for p in failures)))
+    if not status.issued_by_office_ca:
         return RecordCheck(True, True, signer, subject, False, _(
             "The signature matches the record, but the signing certificate was not issued by "
             "this office's certificate authority."))
