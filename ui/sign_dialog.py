@@ -26,9 +26,14 @@ class SignDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
+        layout.setSpacing(8)
         text = QLabel(summary)
+        text.setObjectName("signSummary")
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.PlainText)
+        text.setStyleSheet("font-weight: 600;")
+        text.setMinimumWidth(440)
         layout.addWidget(text)
         self.reason_edit: QPlainTextEdit | None = None
         if reason_label:
@@ -41,6 +46,7 @@ class SignDialog(QDialog):
         note = QLabel(self.tr("Signing uses your personal key. A signed record cannot be "
                               "edited or deleted afterwards."))
         note.setWordWrap(True)
+        note.setMinimumWidth(440)
         note.setObjectName("hint")
         layout.addWidget(note)
         layout.addWidget(QLabel(self.tr("Your password:")))
@@ -57,6 +63,7 @@ class SignDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.password_edit.setFocus()
+        self.adjustSize()
 
     def take(self) -> tuple[str, str]:
         """The password and reason typed; the password field is cleared."""

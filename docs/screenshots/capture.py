@@ -78,7 +78,7 @@ def evidence_shots(window: MainWindow) -> None:
     """The evidence base: a search with filters and the detail pane; the pattern chart."""
     from ui.evidence.pattern_chart import PatternDialog
 
-    window.show_area(1)
+    window.show_area("evidence")
     page = window.evidence_page
     page.search.setText("police force")
     page.search_now()
@@ -94,7 +94,76 @@ def evidence_shots(window: MainWindow) -> None:
     window.show_area(0)
 
 
+CA_PASSWORD = "demo-ca-passphrase-1"
+
+
+def decision_shots(db, tmp: Path, officer, officer_password: str) -> None:
+    """Signing, the supervisor's review queue, the audit view, verification and keys."""
+    from app import assessments, decisions
+    from app.assessment import DecisionInput, Outcome
+    from app.demo import DEMO_PASSWORD
+    from ui.sign_dialog import SignDialog
+
+    with UnitOfWork(db.session_factory) as uow:
+        assessments.open_assessment(uow, officer, 6, "golden-rule")
+    with UnitOfWork(db.session_factory) as uow:
+        decisions.record_decision(uow, officer, 6, "golden-rule", DecisionInput(
+            Outcome.REFUSE, "[DEMO] The destination is under UN and EU arms embargoes covering "
+            "rifles and ammunition: the transfer is prohibited (ATT Art 6(1)).", [],
+            ["prohibitions"]), password=officer_password)
+    dialog = SignDialog(None, "Sign the decision",
+                        "Sign 'Refuse' for GR-2026-00006 under The Golden Rule: no transfer "
+                        "where there is a substantial risk of serious violations?",
+                        sign_text="Sign decision")
+    dialog.password_edit.setText("secret-password")
+    dialog.show()
+    dialog.adjustSize()
+    shot(dialog, "sign-dialog.png")
+    dialog.close()
+    with UnitOfWork(db.session_factory) as uow:
+        supervisor = users.authenticate(uow, "demo.supervisor", DEMO_PASSWORD)
+        admin = users.authenticate(uow, "admin", "demo-password-1")
+    settings = QSettings(str(tmp / "s2.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(UiContext(db, supervisor), settings, runner=TaskRunner(synchronous=True),
+                        check_integrity=False)
+    window.resize(1440, 860)
+    window.show()
+    window.show_area("review")
+    window.review_page.select_case(6)
+    shot(window, "review-queue.png")
+    window.show_area("audit")
+    page = window.audit_page
+    page.search_now()
+    page.open_ref("GR-2026-00008/1")
+    shot(window, "audit-record.png")
+    page.open_ref("GR-2026-00008/2")
+    page.show_tab("history")
+    shot(window, "audit-history.png")
+    verify = window.verify_integrity()
+    verify.resize(880, 420)
+    QApplication.processEvents()
+    shot(verify, "verify-integrity.png")
+    verify.close()
+    window.close()
+    admin_window = MainWindow(UiContext(db, admin), settings,
+                              runner=TaskRunner(synchronous=True), check_integrity=False)
+    admin_window.resize(1440, 860)
+    admin_window.show()
+    admin_window.show_area("settings")
+    tabs = admin_window.settings_page.tabs
+    for index in range(tabs.count()):
+        name = {"Keys": "settings-keys.png", "Authority": "settings-authority.png",
+                "Users": "settings-users.png"}.get(tabs.tabText(index))
+        if name:
+            tabs.setCurrentIndex(index)
+            shot(admin_window, name)
+    admin_window.close()
+
+
 def main() -> None:
+    import faulthandler
+
+    faulthandler.dump_traceback_later(240, exit=True)
     make_qapplication()
     tmp = tempfile.TemporaryDirectory()
     db = open_database(Path(tmp.name) / "demo.sqlite3")
@@ -104,17 +173,20 @@ def main() -> None:
     shot(first, "first-run.png")
     first.close()
     with UnitOfWork(db.session_factory) as uow:
-        admin = users.create_first_administrator(uow, "admin", "Amira Haddad", "demo-password-1")
+        admin = users.create_first_administrator(uow, "admin", "Amira Haddad", "demo-password-1",
+                                                 ca_password=CA_PASSWORD,
+                                                 organisation="Export Control Joint Unit")
         officer = users.create_user(uow, admin, "jmercier", "Julien Mercier", Role.OFFICER,
-                                    "demo-password-2")
-        seed_demo(uow, admin)
+                                    "demo-password-2", ca_password=CA_PASSWORD)
+        seed_demo(uow, admin, ca_password=CA_PASSWORD)
     login = LoginDialog(db, username="jmercier")
     login.show()
     shot(login, "login.png")
     login.close()
 
     settings = QSettings(str(Path(tmp.name) / "s.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(UiContext(db, officer), settings, runner=TaskRunner(synchronous=True))
+    window = MainWindow(UiContext(db, officer), settings, runner=TaskRunner(synchronous=True),
+                        check_integrity=False)
     window.resize(1440, 860)
     window.show()
     shot(window, "register.png")
@@ -130,10 +202,12 @@ def main() -> None:
     editor._autosave.stop()
     assessment_shots(window)
     evidence_shots(window)
-    window.show_area(5)
+    window.show_area("settings")
     shot(window, "settings.png")
     for e in [*window.editors(), *window.assessment_views()]:
         e._autosave.stop()
+    window.hide()
+    decision_shots(db, Path(tmp.name), officer, "demo-password-2")
     db.dispose()
     tmp.cleanup()
 
