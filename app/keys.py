@@ -82,6 +82,18 @@ def _pkcs12(name: str, key: SigningKey, cert: x509.Certificate, password: str) -
                                                  _encryption(password))
 
 
+def _open_pkcs12(p12: bytes, password: str,
+                 wrong: str) -> tuple[SigningKey, x509.Certificate]:
+    """The key and certificate that ``password`` unlocks; ``AuthenticationError(wrong)`` if it
+    does not open the file."""
+    try:
+        key, cert, _extra = pkcs12.load_key_and_certificates(p12, password.encode("utf-8"))
+    except ValueError:
+        raise AuthenticationError(wrong) from None
+    assert key is not None and cert is not None
+    return key, cert  # type: ignore[return-value]
+
+
 def fingerprint(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex()
 
@@ -224,13 +236,7 @@ def _unlock_ca(session: Session, ca_password: str) -> tuple[SigningKey, x509.Cer
     if row is None or row.pkcs12 is None:
         raise NotFoundError(_("This database has no office certificate authority: create or "
                               "import one first (goldenrule keys init-ca)."))
-    try:
-        key, cert, _extra = pkcs12.load_key_and_certificates(row.pkcs12,
-                                                             ca_password.encode("utf-8"))
-    except ValueError:
-        raise AuthenticationError(_("Wrong CA passphrase: no key was issued.")) from None
-    assert key is not None and cert is not None
-    return key, cert  # type: ignore[return-value]
+    return _open_pkcs12(row.pkcs12, ca_password, _("Wrong CA passphrase: no key was issued."))
 
 
 # --- user keys --------------------------------------------------------------------------
@@ -322,13 +328,10 @@ def rewrap_user_key(session: Session, user_id: int, old_password: str,
     if row is None or row.pkcs12 is None:
         return False
     try:
-        key, cert, _extra = pkcs12.load_key_and_certificates(row.pkcs12,
-                                                             old_password.encode("utf-8"))
-    except ValueError:
+        key, cert = _open_pkcs12(row.pkcs12, old_password, _("Wrong password."))
+    except AuthenticationError:
         return False
-    assert key is not None and cert is not None
-    row.pkcs12 = _pkcs12(session.get_one(User, user_id).username, key, cert,  # type: ignore[arg-type]
-                         new_password)
+    row.pkcs12 = _pkcs12(session.get_one(User, user_id).username, key, cert, new_password)
     del key
     session.flush()
     return True
@@ -393,13 +396,8 @@ def unlocked(session: Session, user_id: int, password: str) -> Iterator[Signer]:
     if row is None or row.pkcs12 is None:
         raise NotFoundError(_("You have no signing key: an administrator must issue one "
                               "(Settings › Users › Issue key, or goldenrule keys issue)."))
-    try:
-        key, cert, _extra = pkcs12.load_key_and_certificates(row.pkcs12,
-                                                             password.encode("utf-8"))
-    except ValueError:
-        raise AuthenticationError(_("Wrong password: nothing was signed.")) from None
-    assert key is not None and cert is not None
-    signer = Signer(row.id, cert, key)  # type: ignore[arg-type]
+    key, cert = _open_pkcs12(row.pkcs12, password, _("Wrong password: nothing was signed."))
+    signer = Signer(row.id, cert, key)
     del key
     try:
         yield signer

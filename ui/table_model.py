@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -23,13 +24,21 @@ class RowsTableModel(QAbstractTableModel, Generic[R]):
     def cells(self, row: R) -> tuple[str, ...]:
         raise NotImplementedError
 
-    def set_rows(self, rows: list[R]) -> None:
+    def set_rows(self, rows: Sequence[R]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
 
     def row(self, position: int) -> R:
         return self._rows[position]
+
+    def rows(self) -> list[R]:
+        """A copy of the rows, in the order shown."""
+        return list(self._rows)
+
+    def find_row(self, matches: Callable[[R], bool]) -> int:
+        """The position of the first row that ``matches``, or -1."""
+        return next((n for n, r in enumerate(self._rows) if matches(r)), -1)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)

@@ -50,6 +50,7 @@ from ui.dialogs import show_error
 from ui.tasks import Progress, TaskRunner
 from ui.widgets.country_picker import CountryPicker
 from ui.widgets.date_field import OptionalDateField
+from ui.widgets.page_header import page_title
 
 SEARCH_DELAY_MS = 250
 CATEGORIES = [f"ML{n}" for n in range(1, 23)]
@@ -90,10 +91,7 @@ class AuditPage(QWidget):
     # construction -------------------------------------------------------------------------
     def _build(self) -> None:
         ref = self.ctx.ref
-        title = QLabel(self.tr("Decisions and audit"))
-        title.setObjectName("pageTitle")
-        self.count_label = QLabel()
-        self.count_label.setObjectName("muted")
+        title, self.count_label = page_title(self.tr("Decisions and audit"))
 
         self.destination = CountryPicker(ref)
         self.destination.setObjectName("auditDestination")

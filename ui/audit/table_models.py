@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.decisions import Change, DecisionListRow, DecisionRecord, Divergence
@@ -31,7 +31,7 @@ def country_text(ref: ReferenceData, code: str) -> str:
     return f"{name} ({code})" if code and name != code else code
 
 
-class DecisionsTableModel(QAbstractTableModel):
+class DecisionsTableModel(RowsTableModel[DecisionListRow]):
     """Search results, newest first; sortable by any column."""
 
     COLUMNS = ("ref", "kind", "outcome", "destination", "end_user", "categories", "framework",
@@ -40,7 +40,6 @@ class DecisionsTableModel(QAbstractTableModel):
     def __init__(self, ref: ReferenceData, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ref = ref
-        self._rows: list[DecisionListRow] = []
         self._headers = (self.tr("Record"), self.tr("Kind"), self.tr("Outcome"),
                          self.tr("Destination"), self.tr("End user"), self.tr("Items"),
                          self.tr("Framework"), self.tr("Criteria cited"), self.tr("Signed by"),
@@ -48,31 +47,16 @@ class DecisionsTableModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def set_rows(self, rows: list[DecisionListRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    def headers(self) -> tuple[str, ...]:
+        return self._headers
 
-    def rows(self) -> list[DecisionListRow]:
-        return list(self._rows)
+    def cells(self, row: DecisionListRow) -> tuple[str, ...]:
+        return tuple(self._display(row, column) for column in self.COLUMNS)
 
-    def row_at(self, row: int) -> DecisionListRow:
-        return self._rows[row]
+    row_at = RowsTableModel.row
 
     def row_of_record(self, record_id: int) -> int:
-        return next((n for n, r in enumerate(self._rows) if r.id == record_id), -1)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
+        return self.find_row(lambda r: r.id == record_id)
 
     def _display(self, r: DecisionListRow, column: str) -> str:
         match column:

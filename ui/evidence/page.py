@@ -55,6 +55,7 @@ from ui.evidence.table_model import (
 from ui.tasks import Progress, TaskRunner
 from ui.widgets.country_picker import CountryPicker
 from ui.widgets.date_field import OptionalDateField
+from ui.widgets.page_header import MessageBanner, page_title
 
 log = logging.getLogger(__name__)
 
@@ -81,17 +82,13 @@ class EvidencePage(QWidget):
         self.last_dialog: QDialog | None = None
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.search_now)
-        self._message_timer = QTimer(self, singleShot=True, interval=10000)
         self._build()
         self.setAcceptDrops(True)
 
     # construction -----------------------------------------------------------------------
     def _build(self) -> None:
         ref, vocab = self.ctx.ref, self.vocab
-        title = QLabel(self.tr("Evidence base"))
-        title.setObjectName("pageTitle")
-        self.count_label = QLabel()
-        self.count_label.setObjectName("muted")
+        title, self.count_label = page_title(self.tr("Evidence base"))
 
         self.pattern_button = QPushButton(self.tr("&Pattern…"))
         self.pattern_button.setToolTip(self.tr("Incidents per year by violation category for "
@@ -210,11 +207,7 @@ class EvidencePage(QWidget):
         self.clear_button.setFlat(True)
         self.clear_button.clicked.connect(self.clear_filters)
 
-        self.message = QLabel()
-        self.message.setObjectName("banner")
-        self.message.setWordWrap(True)
-        self.message.hide()
-        self._message_timer.timeout.connect(self.message.hide)
+        self.message = MessageBanner(10000)
 
         self.table = QTableView()
         self.table.setObjectName("evidenceTable")
@@ -586,9 +579,4 @@ class EvidencePage(QWidget):
 
     # messages -----------------------------------------------------------------------------
     def show_message(self, text: str, sticky: bool = False) -> None:
-        self.message.setText(text)
-        self.message.show()
-        if sticky:
-            self._message_timer.stop()
-        else:
-            self._message_timer.start()
+        self.message.show_message(text, sticky)

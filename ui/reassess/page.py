@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,6 +41,7 @@ from ui.context import UiContext
 from ui.dialogs import show_error
 from ui.reassess.table_model import AlertItemsModel, AlertsTableModel, local_time
 from ui.tasks import Progress, TaskRunner
+from ui.widgets.page_header import MessageBanner, page_title
 
 log = logging.getLogger(__name__)
 
@@ -66,17 +67,13 @@ class ReassessPage(QWidget):
         self._generation = 0
         self._pending: Progress | None = None
         self._stale = True
-        self._message_timer = QTimer(self, singleShot=True, interval=MESSAGE_MS)
         self._build()
         ctx.signals.sig_cases_changed.connect(self._on_signals_cases_changed)
         self._update_buttons()
 
     # construction -------------------------------------------------------------------------
     def _build(self) -> None:
-        title = QLabel(self.tr("Licences to reassess"))
-        title.setObjectName("pageTitle")
-        self.count_label = QLabel()
-        self.count_label.setObjectName("muted")
+        title, self.count_label = page_title(self.tr("Licences to reassess"))
         self.refresh_button = QPushButton(self.tr("Refresh"))
         self.refresh_button.setToolTip(self.tr("Look again for new evidence"))
         self.refresh_button.clicked.connect(lambda: self.refresh())
@@ -84,11 +81,7 @@ class ReassessPage(QWidget):
         self.intro.setObjectName("muted")
         self.intro.setWordWrap(True)
 
-        self.message = QLabel()
-        self.message.setObjectName("banner")
-        self.message.setWordWrap(True)
-        self.message.hide()
-        self._message_timer.timeout.connect(self.message.hide)
+        self.message = MessageBanner(MESSAGE_MS)
 
         self.table = QTableView()
         self.table.setObjectName("reassessTable")
@@ -416,12 +409,7 @@ class ReassessPage(QWidget):
         return record
 
     def show_message(self, text: str, sticky: bool = False) -> None:
-        self.message.setText(text)
-        self.message.show()
-        if sticky:
-            self._message_timer.stop()
-        else:
-            self._message_timer.start()
+        self.message.show_message(text, sticky)
 
 
 def _setup(table: QTableView) -> None:

@@ -4,14 +4,15 @@ application's ``ReassessAlert`` and ``AlertItem`` (``app.reassessment``)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.evidence_vocab import EvidenceVocabulary
 from app.reassessment import AlertItem, ReassessAlert
 from app.reference import ReferenceData
+from ui.table_model import RowsTableModel
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -22,6 +23,8 @@ GRADE_COLOURS = {"A": "#03543f", "B": "#03543f", "C": "#8a5a00", "D": "#8a5a00",
                  "E": "#9b1c1c", "F": "#6b7280"}
 SUSPENDED_COLOUR = "#9a4d00"
 
+_R = TypeVar("_R")
+
 
 def local_time(moment: datetime) -> str:
     """A stored UTC time as the officer's local time, to the minute."""
@@ -30,7 +33,7 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-class _Table(QAbstractTableModel):
+class _Table(RowsTableModel[_R]):
     COLUMNS: tuple[str, ...] = ()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -38,23 +41,8 @@ class _Table(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def headers(self) -> tuple[str, ...]:
-        raise NotImplementedError
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        raise NotImplementedError
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
-
-
-class AlertsTableModel(_Table):
+class AlertsTableModel(_Table[ReassessAlert]):
     """One row per licence to reassess, in the order the application gives (most new
     items first, then the best grade among them)."""
 
@@ -63,29 +51,20 @@ class AlertsTableModel(_Table):
     def __init__(self, ref: ReferenceData, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ref = ref
-        self._rows: list[ReassessAlert] = []
 
     def headers(self) -> tuple[str, ...]:
         return (self.tr("Reference"), self.tr("Destination"), self.tr("End user"),
                 self.tr("Status"), self.tr("Since"), self.tr("New items"),
                 self.tr("Best grade"))
 
-    def set_rows(self, rows: list[ReassessAlert]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    def cells(self, row: ReassessAlert) -> tuple[str, ...]:
+        return tuple(self._display(row, column) for column in self.COLUMNS)
 
-    def alert(self, row: int) -> ReassessAlert:
-        return self._rows[row]
-
-    def alerts(self) -> list[ReassessAlert]:
-        return list(self._rows)
+    alert = RowsTableModel.row
+    alerts = RowsTableModel.rows
 
     def row_of_case(self, case_id: int) -> int:
-        return next((n for n, a in enumerate(self._rows) if a.case_id == case_id), -1)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return self.find_row(lambda a: a.case_id == case_id)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -141,7 +120,7 @@ class AlertsTableModel(_Table):
         return None
 
 
-class AlertItemsModel(_Table):
+class AlertItemsModel(_Table[AlertItem]):
     """The new evidence items of one licence, best grade first, with the reasons each counts."""
 
     COLUMNS = ("grade", "title", "added", "why")
@@ -149,21 +128,11 @@ class AlertItemsModel(_Table):
     def __init__(self, vocab: EvidenceVocabulary, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._vocab = vocab
-        self._rows: list[AlertItem] = []
 
     def headers(self) -> tuple[str, ...]:
         return self.tr("Grade"), self.tr("Title"), self.tr("Added"), self.tr("Why it counts")
 
-    def set_rows(self, rows: list[AlertItem] | tuple[AlertItem, ...]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def item(self, row: int) -> AlertItem:
-        return self._rows[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    item = RowsTableModel.row
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

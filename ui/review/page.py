@@ -8,7 +8,7 @@ only follow it, and a refusal by the use case is shown as it is.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -32,6 +32,7 @@ from ui.audit.record_view import RecordView, latest_decision_id
 from ui.context import UiContext
 from ui.dialogs import show_error
 from ui.review.table_model import CASE_ID_ROLE, QueueTableModel
+from ui.widgets.page_header import MessageBanner, page_title
 
 MESSAGE_MS = 12000
 
@@ -47,17 +48,13 @@ class ReviewPage(QWidget):
         self.ctx = ctx
         self.model = QueueTableModel(ctx.ref, self)
         self.last_record: DecisionRecord | None = None
-        self._message_timer = QTimer(self, singleShot=True, interval=MESSAGE_MS)
         self._build()
         ctx.signals.sig_cases_changed.connect(self.refresh)
         self.refresh()
 
     # construction -------------------------------------------------------------------------
     def _build(self) -> None:
-        title = QLabel(self.tr("Countersignature queue"))
-        title.setObjectName("pageTitle")
-        self.count_label = QLabel()
-        self.count_label.setObjectName("muted")
+        title, self.count_label = page_title(self.tr("Countersignature queue"))
         self.return_button = QPushButton(self.tr("Return to officer…"))
         self.return_button.setObjectName("returnButton")
         self.return_button.clicked.connect(lambda: self.return_to_officer())
@@ -71,11 +68,7 @@ class ReviewPage(QWidget):
         intro.setObjectName("muted")
         intro.setWordWrap(True)
 
-        self.message = QLabel()
-        self.message.setObjectName("banner")
-        self.message.setWordWrap(True)
-        self.message.hide()
-        self._message_timer.timeout.connect(self.message.hide)
+        self.message = MessageBanner(MESSAGE_MS)
 
         self.table = QTableView()
         self.table.setObjectName("queueTable")
@@ -291,9 +284,4 @@ class ReviewPage(QWidget):
 
     # messages -----------------------------------------------------------------------------
     def show_message(self, text: str, sticky: bool = False) -> None:
-        self.message.setText(text)
-        self.message.show()
-        if sticky:
-            self._message_timer.stop()
-        else:
-            self._message_timer.start()
+        self.message.show_message(text, sticky)

@@ -5,58 +5,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.decisions import QueueItem
 from app.reference import ReferenceData
 from ui.audit.formatting import MUTED, OK_COLOUR, local_time, outcome_colours
 from ui.audit.table_models import country_text
+from ui.table_model import RowsTableModel
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class QueueTableModel(QAbstractTableModel):
+class QueueTableModel(RowsTableModel[QueueItem]):
     COLUMNS = ("reference", "destination", "outcome", "decided_by", "decided_at",
                "countersigned", "you")
 
     def __init__(self, ref: ReferenceData, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ref = ref
-        self._rows: list[QueueItem] = []
         self._headers = (self.tr("Case"), self.tr("Destination"), self.tr("Outcome"),
                          self.tr("Decided by"), self.tr("Decided at"),
                          self.tr("Countersigned"), self.tr("You"))
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def set_rows(self, rows: list[QueueItem]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    def headers(self) -> tuple[str, ...]:
+        return self._headers
 
-    def rows(self) -> list[QueueItem]:
-        return list(self._rows)
+    def cells(self, row: QueueItem) -> tuple[str, ...]:
+        return tuple(self._display(row, column) for column in self.COLUMNS)
 
-    def row_at(self, row: int) -> QueueItem:
-        return self._rows[row]
+    row_at = RowsTableModel.row
 
     def row_of_case(self, case_id: int) -> int:
-        return next((n for n, r in enumerate(self._rows) if r.case_id == case_id), -1)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
+        return self.find_row(lambda r: r.case_id == case_id)
 
     def you_text(self, item: QueueItem) -> str:
         if item.can_act:

@@ -143,7 +143,45 @@ class _PasswordDialog(QDialog):
         raise NotImplementedError
 
 
-class AddAccountDialog(_PasswordDialog):
+class _SetPasswordDialog(_PasswordDialog):
+    """Sets a password typed twice, with the office CA passphrase when the database has a CA;
+    subclasses build ``password``, ``repeat`` and ``ca_password`` and give ``missing_ca``
+    and ``save``."""
+
+    password: QLineEdit
+    repeat: QLineEdit
+    ca_password: QLineEdit | None
+
+    def missing_ca(self) -> str:
+        """What to say when the CA passphrase is left empty."""
+        raise NotImplementedError
+
+    def save(self, ca: str | None) -> None:
+        raise NotImplementedError
+
+    def submit(self) -> None:
+        if self.password.text() != self.repeat.text():
+            self.error.setText(self.tr("The two passwords differ."))
+            return
+        ca = self.ca_password.text() if self.ca_password is not None else None
+        if self.ca_password is not None and not ca:
+            self.error.setText(self.missing_ca())
+            return
+        try:
+            self.save(ca)
+        except GoldenRuleError as exc:
+            self.fail(exc)
+            return
+        finally:
+            if self.ca_password is not None:
+                self.ca_password.clear()
+        self.password.clear()
+        self.repeat.clear()
+        self.ctx.signals.sig_users_changed.emit()
+        self.accept()
+
+
+class AddAccountDialog(_SetPasswordDialog):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, QCoreApplication.translate("UsersTab", "Add account"), parent)
         self.setObjectName("addAccountDialog")
@@ -172,33 +210,17 @@ class AddAccountDialog(_PasswordDialog):
     def try_create(self) -> None:
         self.submit()
 
-    def submit(self) -> None:
-        if self.password.text() != self.repeat.text():
-            self.error.setText(self.tr("The two passwords differ."))
-            return
-        ca = self.ca_password.text() if self.ca_password is not None else None
-        if self.ca_password is not None and not ca:
-            self.error.setText(self.tr("Type the office CA passphrase: it issues the new "
-                                       "account's signing key."))
-            return
-        try:
-            with self.ctx.uow() as uow:
-                self.created = users.create_user(
-                    uow, self.ctx.actor, self.username.text().strip(), self.full_name.text(),
-                    Role(self.role.currentData()), self.password.text(), ca_password=ca)
-        except GoldenRuleError as exc:
-            self.fail(exc)
-            return
-        finally:
-            if self.ca_password is not None:
-                self.ca_password.clear()
-        self.password.clear()
-        self.repeat.clear()
-        self.ctx.signals.sig_users_changed.emit()
-        self.accept()
+    def missing_ca(self) -> str:
+        return self.tr("Type the office CA passphrase: it issues the new account's signing key.")
+
+    def save(self, ca: str | None) -> None:
+        with self.ctx.uow() as uow:
+            self.created = users.create_user(
+                uow, self.ctx.actor, self.username.text().strip(), self.full_name.text(),
+                Role(self.role.currentData()), self.password.text(), ca_password=ca)
 
 
-class ResetPasswordDialog(_PasswordDialog):
+class ResetPasswordDialog(_SetPasswordDialog):
     """An administrator sets a new password; the old key is retired and a new one issued."""
 
     def __init__(self, ctx: UiContext, account: Actor, parent: QWidget | None = None) -> None:
@@ -218,29 +240,13 @@ class ResetPasswordDialog(_PasswordDialog):
             "password."))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Reset"))
 
-    def submit(self) -> None:
-        if self.password.text() != self.repeat.text():
-            self.error.setText(self.tr("The two passwords differ."))
-            return
-        ca = self.ca_password.text() if self.ca_password is not None else None
-        if self.ca_password is not None and not ca:
-            self.error.setText(self.tr("Type the office CA passphrase so that a new key is "
-                                       "issued."))
-            return
-        try:
-            with self.ctx.uow() as uow:
-                users.change_password(uow, self.ctx.actor, self.account.username,
-                                      self.password.text(), ca_password=ca)
-        except GoldenRuleError as exc:
-            self.fail(exc)
-            return
-        finally:
-            if self.ca_password is not None:
-                self.ca_password.clear()
-        self.password.clear()
-        self.repeat.clear()
-        self.ctx.signals.sig_users_changed.emit()
-        self.accept()
+    def missing_ca(self) -> str:
+        return self.tr("Type the office CA passphrase so that a new key is issued.")
+
+    def save(self, ca: str | None) -> None:
+        with self.ctx.uow() as uow:
+            users.change_password(uow, self.ctx.actor, self.account.username,
+                                  self.password.text(), ca_password=ca)
 
 
 class IssueKeyDialog(_PasswordDialog):
