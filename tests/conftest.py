@@ -5,7 +5,10 @@ Fixture names and meanings are a contract with tests/ui/: keep them stable.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import sqlite3
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -53,16 +56,18 @@ def _fast_password_hashing() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def _key_pool() -> list[object]:
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.asymmetric import ec
 
-    return [rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(8)]
+    # Elliptic-curve keys: loading an RSA key from PKCS#12 costs ~50 ms of OpenSSL's key
+    # check, every time a test unlocks a key. Production keys are RSA-3072 (test_keys.py).
+    return [ec.generate_private_key(ec.SECP256R1()) for _ in range(8)]
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _fast_keys(_key_pool: list[object]) -> Iterator[None]:
-    """Real RSA keys and PKCS#12, but drawn from a pool of 2048-bit keys made once, and
-    fewer PBKDF2 rounds: issuing a key would otherwise cost 0.3 s of every test that needs
-    one. Production sizes are checked in tests/unit/test_keys.py."""
+    """Real keys and PKCS#12, but drawn from a pool of P-256 keys made once, and fewer PBKDF2
+    rounds: issuing and unlocking keys would otherwise cost 0.3 s of every test that needs
+    one. Production keys (RSA-3072, 100,000 rounds) are checked in tests/unit/test_keys.py."""
     counter = iter(range(10**9))
 
     def pooled() -> object:
@@ -74,9 +79,23 @@ def _fast_keys(_key_pool: list[object]) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def _empty_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database migrated to head, copied for each test: running the six migrations
+    (three of them copying tables in batch mode) for every test would cost more than
+    the tests themselves. tests/unit/test_migrations.py runs them for real."""
+    path = tmp_path_factory.mktemp("template") / "empty.sqlite3"
+    open_database(path).dispose()
+    with contextlib.closing(sqlite3.connect(path)) as conn:  # everything into the main file
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db = open_database(tmp_path / "gr.sqlite3")
+def database(tmp_path: Path, _empty_database: Path) -> Iterator[Database]:
+    target = tmp_path / "gr.sqlite3"
+    shutil.copyfile(_empty_database, target)
+    db = open_database(target)
     try:
         yield db
     finally:

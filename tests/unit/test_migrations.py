@@ -7,6 +7,7 @@ import itertools
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -36,7 +37,19 @@ def _sha256(path: Path) -> str:
 # -- (a) a fresh database --------------------------------------------------------------------
 
 
-def test_fresh_database_is_at_head(database: Database, tmp_path: Path) -> None:
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[Database]:
+    """A database created here and now (the shared ``database`` fixture is a copy of one
+    created once per session)."""
+    db = open_database(tmp_path / "gr.sqlite3")
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def test_fresh_database_is_at_head(fresh: Database, tmp_path: Path) -> None:
+    database = fresh
     assert database.migration.before is None
     assert database.migration.after == migrate.head_revision()
     assert database.migration.backup is None  # nothing to back up in a new file
