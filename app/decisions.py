@@ -489,6 +489,19 @@ def return_decision(uow: UnitOfWork, actor: Actor, case_id: int, reason: str, *,
     return _record(uow, row)
 
 
+def _licence(uow: UnitOfWork, case_id: int,
+             refusal: str) -> tuple[Case, DecisionRow, CaseStatus]:
+    """The case, its decision and status, if it is a licence in force or suspended; else
+    ``refusal`` (with {ref} and {status}) as a StatusTransitionError."""
+    case = uow.session.get_one(Case, case_id)
+    decision = _last_decision(uow, case_id)
+    current = CaseStatus(case.status)
+    if decision is None or current not in IN_FORCE | {CaseStatus.SUSPENDED}:
+        raise StatusTransitionError(refusal.format(ref=case.reference,
+                                                   status=current.label.lower()))
+    return case, decision, current
+
+
 def reassess(uow: UnitOfWork, actor: Actor, case_id: int, kind: RecordKind, reason: str,
              evidence: list[dict[str, Any]] | None = None, *, password: str) -> DecisionRecord:
     """Record a reassessment of a licence in force (ATT 7(7)): confirm, suspend, reinstate
@@ -497,13 +510,8 @@ def reassess(uow: UnitOfWork, actor: Actor, case_id: int, kind: RecordKind, reas
     if kind not in REASSESSMENT:
         raise InputError(_("'{kind}' is not a reassessment.").format(kind=kind.value))
     reason = _check_reason(reason)
-    case = uow.session.get_one(Case, case_id)
-    decision = _last_decision(uow, case_id)
-    current = CaseStatus(case.status)
-    if decision is None or current not in IN_FORCE | {CaseStatus.SUSPENDED}:
-        raise StatusTransitionError(_(
-            "{ref} is {status}: only a licence in force or suspended can be reassessed.")
-            .format(ref=case.reference, status=current.label.lower()))
+    case, decision, current = _licence(uow, case_id, _(
+        "{ref} is {status}: only a licence in force or suspended can be reassessed."))
     granted = OUTCOME_STATUS[Outcome(decision.outcome)]
     if kind is RecordKind.REINSTATEMENT:
         if current is not CaseStatus.SUSPENDED:
@@ -533,13 +541,8 @@ def amend(uow: UnitOfWork, actor: Actor, case_id: int, conditions: list[str], re
     list of conditions; the outcome and the original decision stay as they were signed."""
     require(actor, Permission.REASSESS)
     reason = _check_reason(reason)
-    case = uow.session.get_one(Case, case_id)
-    decision = _last_decision(uow, case_id)
-    current = CaseStatus(case.status)
-    if decision is None or current not in IN_FORCE | {CaseStatus.SUSPENDED}:
-        raise StatusTransitionError(_(
-            "{ref} is {status}: only the conditions of a licence in force can be amended.")
-            .format(ref=case.reference, status=current.label.lower()))
+    case, decision, current = _licence(uow, case_id, _(
+        "{ref} is {status}: only the conditions of a licence in force can be amended."))
     cleaned = [c.strip() for c in conditions if c.strip()]
     if current is CaseStatus.APPROVED_WITH_CONDITIONS and not cleaned:
         raise InputError(_("A licence approved with conditions keeps at least one condition; "
