@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from app import cases, cli_assessment, cli_decisions, cli_evidence, keys, users
+from app import cases, cli_assessment, cli_decisions, cli_documents, cli_evidence, keys, users
 from app.casefile import dumps
 from app.cli_io import read_secret
 from app.database import Database, default_database_path, open_database
@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_assessment.add_framework_commands(sub)
     cli_evidence.add_commands(sub)
     cli_decisions.add_commands(sub)
+    cli_documents.add_commands(sub)
     return parser
 
 
@@ -263,12 +264,20 @@ COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO, TextIO], int
         db, args, out, stdin, _sign_in(db, args.user)),
     "keys": lambda db, args, out, stdin: cli_decisions.cmd_keys(
         db, args, out, stdin, _sign_in(db, args.user)),
+    "export": lambda db, args, out, stdin: cli_documents.cmd_export(
+        db, args, out, stdin, _sign_in(db, args.user)),
 }
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None,
         stdin: TextIO | None = None) -> int:
     out, err, stdin = out or sys.stdout, err or sys.stderr, stdin or sys.stdin
+    if args.command == "verify":  # needs no account, and no database when there is none
+        try:
+            return cli_documents.cmd_verify(args, out)
+        except GoldenRuleError as exc:
+            print(_("error: {msg}").format(msg=exc), file=err)
+            return 2
     try:
         db = open_database(args.db)
     except GoldenRuleError as exc:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import String, cast, exists, func, or_, select
 
 from app import cases, keys, settings
+from app import documents as rationale_documents
 from app.assessment import DecisionInput, Outcome, check_decision, evaluate
 from app.assessments import (
     ASSESSABLE,
@@ -263,8 +264,12 @@ def _case_doc(uow: UnitOfWork, case_id: int) -> dict[str, Any]:
 
 
 def _sign_row(uow: UnitOfWork, actor: Actor, password: str, row: DecisionRow,
-              build: Callable[[dict[str, Any]], dict[str, Any]]) -> DecisionRow:
-    """Complete ``row`` with its snapshot, hash and signature, add it and log the event."""
+              build: Callable[[dict[str, Any]], dict[str, Any]],
+              documents: Callable[[DecisionRow, keys.Signer], None] | None = None
+              ) -> DecisionRow:
+    """Complete ``row`` with its snapshot, hash and signature, add it and log the event.
+
+    ``documents`` runs while the key is still unlocked, to sign the rationale documents."""
     session = uow.session
     prev = _head(uow, row.case_id)
     row.sequence = (prev.sequence + 1) if prev else 1
@@ -288,14 +293,16 @@ def _sign_row(uow: UnitOfWork, actor: Actor, password: str, row: DecisionRow,
         row.snapshot_sha256 = sha256_hex(data)
         row.signature = signer.sign(data)
         row.certificate_id = signer.certificate_id
-    row.origin = "signed"
-    session.add(row)
-    session.flush()
-    case = session.get_one(Case, row.case_id)
-    record_change(session, actor.id, f"decision.{row.kind}", "case", case.reference, None,
-                  {"record": row.id, "sequence": row.sequence, "kind": row.kind,
-                   "outcome": row.outcome, "snapshot_sha256": row.snapshot_sha256,
-                   "previous": row.previous_id, "status": row.status_after})
+        row.origin = "signed"
+        session.add(row)
+        session.flush()
+        case = session.get_one(Case, row.case_id)
+        record_change(session, actor.id, f"decision.{row.kind}", "case", case.reference, None,
+                      {"record": row.id, "sequence": row.sequence, "kind": row.kind,
+                       "outcome": row.outcome, "snapshot_sha256": row.snapshot_sha256,
+                       "previous": row.previous_id, "status": row.status_after})
+        if documents is not None:
+            documents(row, signer)
     return row
 
 
@@ -376,7 +383,8 @@ def record_decision(uow: UnitOfWork, actor: Actor, case_id: int, framework_id: s
                              "as_of": as_of},
                 "countersigning": {"required": need.count, "rules": need.rules}}
 
-    _sign_row(uow, actor, password, row, build)
+    _sign_row(uow, actor, password, row, build,
+              lambda signed, signer: rationale_documents.issue(uow, actor, signed, signer))
     _set_status(uow, actor, case_id, case.status, target, decision.rationale)
     discard_draft(uow, actor, case_id, framework_id, commit=False)
     uow.commit()
@@ -457,7 +465,9 @@ def countersign(uow: UnitOfWork, actor: Actor, case_id: int, comment: str = "", 
                 "countersignature": {"number": number,
                                      "of": decision.countersignatures_required}}
 
-    _sign_row(uow, actor, password, row, build)
+    _sign_row(uow, actor, password, row, build,
+              lambda signed, signer: rationale_documents.countersign(
+                  uow, actor, decision, signed, number, signer))
     if complete:
         _set_status(uow, actor, case_id, current, target,
                     _("Countersigned by {name}").format(name=actor.full_name))

@@ -332,6 +332,30 @@ class DecisionRow(Base):
     decided_by: Mapped[User] = relationship()
 
 
+class RationaleDocument(Base):
+    """One revision of a decision's signed rationale: the PDF, the workbook, or the
+    workbook's detached signature. Made when the decision is signed (the signer's key is
+    unlocked only then); each countersignature adds a revision of the PDF and of the
+    signature file. Never updated or deleted (SQLite triggers refuse both)."""
+
+    __tablename__ = "rationale_documents"
+    __table_args__ = (UniqueConstraint("decision_id", "kind", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The decision record the documents set out.
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
+    #: "pdf", "xlsx" or "xlsx.p7s".
+    kind: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    #: The signed record (decision or countersignature) whose signature this revision adds.
+    signed_record_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
 class Certificate(Base):
     """The office CA's certificate and each user's key pair and certificate.
 
