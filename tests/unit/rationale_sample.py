@@ -100,7 +100,7 @@ def sample_input(n_evidence: int = 12, *, outcome: str = "refuse",
         framework_id="golden-rule", framework_version="2026.1", framework_sha256=_sha("fw"),
         outcome=outcome,
         outcome_label={"refuse": "Refuse", "approve": "Approve",
-                       "approve_with_conditions": "Approve with conditions"}.get(outcome,
+                       "approve-with-conditions": "Approve with conditions"}.get(outcome,
                                                                                    outcome),
         headline="Refusal is mandatory." if outcome == "refuse" else "Approval is allowed.",
         decision_rationale=("There is a substantial risk that the rifles would be used by "
