@@ -258,7 +258,7 @@ def test_checks_conditions_signatures_audit(wb: Workbook, doc: RationaleInput) -
 
 
 def test_approval_shows_its_conditions() -> None:
-    doc = sample_input(3, outcome="approve_with_conditions")
+    doc = sample_input(3, outcome="approve-with-conditions")
     wb = load(render_rationale_xlsx(doc))
     conditions = [r for r in rows(wb["Conditions"]) if r[0] == "Condition"]
     assert [(r[1], r[2]) for r in conditions] == list(enumerate(doc.conditions, 1))
