@@ -222,6 +222,8 @@ class Chain:
     decision_events: list[tuple[int, str, str, str, dict[str, Any]]] = field(
         default_factory=list)  # (event id, action, entity_id, at, after)
     key_events: dict[str, int] = field(default_factory=dict)  # fingerprint -> event id
+    #: SHA-256 of each rationale document an intact ``document.*`` event recorded -> event id.
+    document_files: dict[str, int] = field(default_factory=dict)
     cancelled: bool = False
 
     @property
@@ -282,7 +284,8 @@ class _ChainCheck:
         """Hash every event as it streams past; keep only what the link analysis needs."""
         ids, prevs, hashes, meta, raw = self.ids, self.prev, self.hashes, self.meta, self.raw
         ats, ok = self.at, self.ok
-        as_is, join, sha256, remembered = _c_as_is, "".join, _sha256, ("decision.", "keys.")
+        as_is, join, sha256 = _c_as_is, "".join, _sha256
+        remembered = ("decision.", "keys.", "document.")
         scan, loads = _scan, json.loads
         names: dict[str, str] = {}  # one string object per distinct action and entity
         for n, row in enumerate(rows):
@@ -349,6 +352,11 @@ class _ChainCheck:
             return
         if action.startswith("decision."):
             chain.decision_events.append((eid, action, entity_id, at, after))
+        elif action.startswith("document.") and intact:
+            files = after.get("files")
+            if isinstance(files, dict) and action != "document.export":
+                for sha in files.values():
+                    chain.document_files.setdefault(str(sha), eid)
         elif intact and isinstance(after.get("fingerprint_sha256"), str):
             # Only an intact event vouches for a certificate.
             chain.key_events.setdefault(after["fingerprint_sha256"], eid)
@@ -1194,6 +1202,9 @@ def verify_integrity(uow: UnitOfWork, actor: Actor, progress: Progress | None = 
     problems = list(chain.problems)
     found, checked = _check_records(session, chain)
     problems.extend(found)
+    from app.document_integrity import check_documents  # it builds on this module's Problem
+
+    problems.extend(check_documents(session, chain.document_files, cancelled))
     if progress is not None:
         progress(total, total)
     return IntegrityReport(tuple(problems), len(chain.ids), checked,

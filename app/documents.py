@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from app import keys, settings
 from app.changes import chain_head, now_utc, record_change
-from app.errors import InputError, NotFoundError
+from app.errors import InputError, IntegrityError, NotFoundError
 from app.i18n import _
 from app.rationale import build_input, record_ref
 from app.roles import Actor, Permission, require
 from app.uow import UnitOfWork
-from db.models import Case, DecisionRow, RationaleDocument
+from db.models import Case, ChangeEvent, DecisionRow, RationaleDocument
 from reports.signing import Attachment, SigningIdentity, sign_detached, sign_pdf
 
 if TYPE_CHECKING:
@@ -66,7 +66,6 @@ def render(session: Session, decision: DecisionRow, classification: str,
            up_to_event: int | None) -> tuple[RationaleInput, bytes, bytes, list]:
     """Both documents of ``decision``, unsigned, and the PDF's signature boxes."""
     from reports.rationale_pdf import render_rationale_pdf
-
     from reports.rationale_xlsx import render_rationale_xlsx
 
     doc = build_input(session, decision, classification=classification,
@@ -215,8 +214,26 @@ def documents(uow: UnitOfWork, actor: Actor, ref: str) -> Documents:
             "are none to export. Its signed record is shown by: goldenrule decision show "
             "{ref}").format(ref=decision_ref))
     case = uow.session.get_one(Case, row.case_id)
+    _check_stored(uow.session, case.reference, decision_ref, list(docs.values()))
     return Documents(decision_ref, case.reference, row.id, docs[PDF].data, docs[XLSX].data,
                      docs[P7S].data, docs[PDF].revision)
+
+
+def _check_stored(session: Session, case_ref: str, ref: str,
+                  stored: list[RationaleDocument]) -> None:
+    """Refuse to hand out a stored document that is not the one that was signed."""
+    recorded: set[str] = set()
+    for after in session.scalars(select(ChangeEvent.after).where(
+            ChangeEvent.entity == "case", ChangeEvent.entity_id == case_ref,
+            ChangeEvent.action.in_(("document.issue", "document.countersign")))):
+        files = (after or {}).get("files") if isinstance(after, dict) else None
+        recorded |= {str(v) for v in (files or {}).values()}
+    for doc in stored:
+        if hashlib.sha256(doc.data).hexdigest() != doc.sha256 or doc.sha256 not in recorded:
+            raise IntegrityError(_(
+                "The stored {kind} of {ref} is not the one that was signed: it was changed in "
+                "the database. Nothing was exported; run Verify integrity (goldenrule audit "
+                "verify) for details.").format(kind=doc.kind.upper(), ref=ref))
 
 
 def write_atomically(path: Path, data: bytes) -> None:

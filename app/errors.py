@@ -69,3 +69,7 @@ class DatabaseError(GoldenRuleError):
 
 class DatabaseTooNewError(DatabaseError):
     pass
+
+
+class IntegrityError(GoldenRuleError):
+    """Stored data is not what was signed or recorded: it was changed behind the app's back."""

@@ -448,3 +448,37 @@ def test_pem_export_of_the_ca_is_what_verifies(uow: UowFactory, officer: Actor,
     verdict = check_file(path, extra_roots=[ca])
     assert verdict.ok and verdict.matches_record is None, verdict.lines()
     assert ca.public_bytes(serialization.Encoding.PEM).startswith(b"-----BEGIN CERTIFICATE")
+
+
+def test_a_stored_document_changed_in_the_database_is_named_and_never_exported(
+        uow: UowFactory, officer: Actor, case_id: int, database: object,
+        tmp_path: Path) -> None:
+    from app import audit
+    from app.errors import IntegrityError
+
+    record = refused(uow, officer, case_id)
+    with uow() as u:
+        assert audit.verify_integrity(u, officer).ok
+    forged = _plain_pdf()
+    conn = sqlite3.connect(database.path)  # type: ignore[attr-defined]
+    try:
+        conn.execute("DROP TRIGGER rationale_documents_no_update")
+        conn.execute("UPDATE rationale_documents SET data = ? WHERE kind = 'pdf'", (forged,))
+        conn.commit()
+        with uow() as u:
+            report = audit.verify_integrity(u, officer)
+        [problem] = report.failures
+        assert problem.target == f"PDF revision 1 of {record.ref}"
+        assert "changed after it was signed" in problem.message
+        with uow() as u, pytest.raises(IntegrityError, match="not the one that was signed"):
+            documents.export_rationale(u, officer, record.ref, pdf=tmp_path / "r.pdf")
+        assert not (tmp_path / "r.pdf").exists()
+        # Hash column forged too: the audit trail still knows the real hash.
+        conn.execute("UPDATE rationale_documents SET sha256 = ? WHERE kind = 'pdf'",
+                     (hashlib.sha256(forged).hexdigest(),))
+        conn.commit()
+        with uow() as u:
+            [problem] = audit.verify_integrity(u, officer).failures
+        assert "not one the audit trail records" in problem.message
+    finally:
+        conn.close()
