@@ -125,7 +125,8 @@ def _parties(case: dict[str, Any]) -> tuple[PartyView, tuple[PartyView, ...]]:
     parties = tuple(PartyView(_label(PartyRole, str(p.get("role") or "")),
                               str(p.get("name") or ""), _country(str(p.get("country") or "")),
                               _label(PartyKind, str(p.get("kind") or "")) if p.get("kind")
-                              else "", str(p.get("address") or ""))
+                              else "", str(p.get("address") or ""),
+                              role_code=str(p.get("role") or ""))
                     for p in case.get("parties") or [])
     return exporter_view, parties
 
@@ -292,6 +293,7 @@ def build_input(session: Session, row: DecisionRow, *, classification: str,
         as_of=str(decision.get("as_of") or ""),
         application=_application(case), exporter=exporter, parties=parties,
         goods=_goods(case), end_use=str(case.get("end_use") or ""),
+        destination=_country(str(case.get("destination") or "")),
         end_user_certificate=_euc(case), checks=_checks(snapshot),
         criteria=tuple(criteria), mitigations=tuple(mitigations.values()),
         past_incidents=tuple(_incident(i) for i in snapshot.get("past_incidents") or []),

@@ -18,6 +18,7 @@ class PartyView:
     country: str         # "Myanmar (MM)"
     kind: str = ""       # "Police or security force", ...
     address: str = ""
+    role_code: str = ""  # "end_user", "consignee", ... (the label above is translated)
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class RationaleInput:
     goods: tuple[GoodsView, ...]
     end_use: str
     end_user_certificate: str    # "DEMO-MPF-EUC-0311, Ministry of Home Affairs, 2026-10-13"
+    destination: str             # "Myanmar (MM)"
     # Assessment
     checks: tuple[CheckView, ...]
     criteria: tuple[CriterionView, ...]
