@@ -356,6 +356,30 @@ class RationaleDocument(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
+class Shipment(Base):
+    """An actual export made under a licence (date, quantity, value), so oversight reports
+    can give actual transfers beside authorised ones. Recorded by hand or imported from
+    CSV; corrections are new rows that reverse the old (negative quantity and value)."""
+
+    __tablename__ = "shipments"
+    __table_args__ = (Index("ix_shipments_shipped_on", "shipped_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    shipped_on: Mapped[date] = mapped_column(Date)
+    control_entry: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Exact decimals as text, as goods lines keep them.
+    quantity: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(32))
+    currency: Mapped[str] = mapped_column(String(3))
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: "manual" or "import:<file name>".
+    source: Mapped[str] = mapped_column(String(200), default="manual")
+    recorded_at: Mapped[datetime]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
 class Certificate(Base):
     """The office CA's certificate and each user's key pair and certificate.
 

@@ -1,0 +1,1 @@
+"""Oversight reports: decision registers and statistics from the signed records."""
