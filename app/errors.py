@@ -73,3 +73,7 @@ class DatabaseTooNewError(DatabaseError):
 
 class IntegrityError(GoldenRuleError):
     """Stored data is not what was signed or recorded: it was changed behind the app's back."""
+
+
+class Cancelled(Exception):
+    """The user cancelled a long task (an import, a report); its transaction rolls back."""

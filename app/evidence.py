@@ -22,7 +22,13 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.changes import now_utc, record_change
-from app.errors import ConcurrentEditError, FieldProblem, NotFoundError, ValidationError
+from app.errors import (
+    Cancelled,  # also caught by callers as evidence.Cancelled
+    ConcurrentEditError,
+    FieldProblem,
+    NotFoundError,
+    ValidationError,
+)
 from app.evidence_vocab import EvidenceVocabulary, vocabulary
 from app.i18n import _
 from app.reference import ReferenceData, reference
@@ -40,10 +46,6 @@ from db.search import SearchHit
 GRADE = re.compile(r"^([A-F])([1-6])$")
 _CATEGORY = re.compile(r"^ML([1-9]|1[0-9]|2[0-2])$")
 _URL = re.compile(r"^(https?|file)://\S+$")
-
-
-class Cancelled(Exception):
-    """The officer cancelled a long import; the transaction is rolled back."""
 
 
 @dataclass

@@ -28,6 +28,8 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_KEYS = "manage_keys"
     MANAGE_SETTINGS = "manage_settings"
+    REPORT = "report"
+    REPORT_UNREDACTED = "report_unredacted"
 
     @property
     def label(self) -> str:
@@ -46,6 +48,8 @@ PERMISSION_LABELS = {
     Permission.MANAGE_USERS: N_("manage accounts"),
     Permission.MANAGE_KEYS: N_("manage the office CA and signing keys"),
     Permission.MANAGE_SETTINGS: N_("change the authority's settings"),
+    Permission.REPORT: N_("produce oversight reports for publication"),
+    Permission.REPORT_UNREDACTED: N_("produce unredacted oversight reports"),
 }
 
 P = Permission
@@ -54,9 +58,11 @@ _OFFICER = frozenset({P.VIEW_CASES, P.EDIT_CASES, P.ASSESS, P.MANAGE_EVIDENCE, P
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: _OFFICER,
-    Role.SUPERVISOR: _OFFICER | {P.COUNTERSIGN, P.AUDIT},
+    Role.SUPERVISOR: _OFFICER | {P.COUNTERSIGN, P.AUDIT, P.REPORT, P.REPORT_UNREDACTED},
+    # An administrator may publish redacted figures, but only a supervisor may see the
+    # unredacted form (exporter names, exact values of thin cells).
     Role.ADMINISTRATOR: frozenset({P.VIEW_CASES, P.VERIFY, P.AUDIT, P.MANAGE_USERS,
-                                   P.MANAGE_KEYS, P.MANAGE_SETTINGS}),
+                                   P.MANAGE_KEYS, P.MANAGE_SETTINGS, P.REPORT}),
 }
 
 
