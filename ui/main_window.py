@@ -59,6 +59,8 @@ from ui.cases.editor import CaseEditor
 from ui.cases.register_view import CaseRegisterPage
 from ui.context import UiContext
 from ui.dialogs import show_error
+from ui.document_export import decision_ref_of_case, export_folder, export_to_folder
+from ui.document_verify_dialog import DocumentVerifyDialog, open_document_verify_dialog
 from ui.evidence.page import EvidencePage
 from ui.placeholder import ComingAreaPage
 from ui.settings.common import needs_role_text
@@ -209,6 +211,7 @@ class MainWindow(QMainWindow):
         self.gate = PermissionGate(self)
         self.integrity_report: ReportLike | None = None
         self.verify_dialog: VerifyDialog | None = None
+        self.document_dialog: DocumentVerifyDialog | None = None
         self._integrity_stop: threading.Event | None = None  # set while a check runs
         self._badge_timer = QTimer(self, singleShot=True, interval=400)
         self._badge_timer.timeout.connect(self.refresh_badges)
@@ -535,6 +538,21 @@ class MainWindow(QMainWindow):
         if self.verify_dialog is dialog:
             self.verify_dialog = None
 
+    def verify_document(self, path: Path | None = None) -> DocumentVerifyDialog:
+        """Tools › Verify a document: one dialog, raised again if already open."""
+        dialog = self.document_dialog
+        if dialog is None:
+            dialog = open_document_verify_dialog(self.ctx, self,
+                                                 synchronous=self.runner.synchronous)
+            dialog.destroyed.connect(lambda _o=None: setattr(self, "document_dialog", None))
+            self.document_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        if path is not None:
+            dialog.verify_path(path)
+        return dialog
+
     # menus ------------------------------------------------------------------------------
     def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None,
                 name: str = "") -> QAction:
@@ -576,6 +594,12 @@ class MainWindow(QMainWindow):
         self.assess_action = self._action(self.tr("&Assess…"), self.assess_current,
                                           "Ctrl+Shift+A", "assessCase")
         case_menu.addAction(self.assess_action)
+        self.export_rationale_action = self._action(
+            self.tr("Export &rationale documents…"), lambda: self.export_rationale_documents(),
+            None, "exportRationale")
+        self.export_rationale_action.setStatusTip(self.tr(
+            "Write the signed PDF and workbook of the case's decision into a folder"))
+        case_menu.addAction(self.export_rationale_action)
         view_menu = bar.addMenu(self.tr("&View"))
         for row, area in enumerate(self.areas):
             action = self._action(area.label, lambda _c=False, r=row: self.show_area(r),
@@ -595,6 +619,12 @@ class MainWindow(QMainWindow):
         self.verify_action.setStatusTip(self.tr(
             "Check that no audit event or signed record was changed outside Golden Rule"))
         tools_menu.addAction(self.verify_action)
+        self.verify_document_action = self._action(self.tr("Verify a &document…"),
+                                                   lambda: self.verify_document(),
+                                                   "Ctrl+Shift+V", "verifyDocument")
+        self.verify_document_action.setStatusTip(self.tr(
+            "Check a rationale PDF, workbook or case bundle: exactly as signed, and by whom"))
+        tools_menu.addAction(self.verify_document_action)
         for menu in (file_menu, edit_menu, case_menu, view_menu, tools_menu):
             menu.setToolTipsVisible(True)
         help_menu = bar.addMenu(self.tr("&Help"))
@@ -807,6 +837,37 @@ class MainWindow(QMainWindow):
             return False
         self.statusBar().showMessage(self.tr("Exported to %1").replace("%1", path), 8000)
         return True
+
+    def export_rationale_documents(self, folder: str | Path | None = None) -> list[Path] | None:
+        """Case › Export rationale documents: the signed PDF and workbook (with its .p7s) of
+        the current case's decision, for anyone who may view the case."""
+        widget = self.case_tabs.currentWidget()
+        case_id = (widget.case_id if isinstance(widget, CaseEditor | AssessmentView)
+                   else self.register.current_case_id())
+        if case_id is None:
+            self.statusBar().showMessage(self.tr("Select or open a decided case to export its "
+                                                 "rationale."), 5000)
+            return None
+        title = self.tr("The rationale was not exported")
+        try:
+            record_ref = decision_ref_of_case(self.ctx, case_id)
+        except GoldenRuleError as exc:
+            show_error(self, title, exc)
+            return None
+        if not folder:
+            folder = QFileDialog.getExistingDirectory(
+                self, self.tr("Export the signed rationale of %1 to").replace("%1", record_ref),
+                str(export_folder()))
+            if not folder:
+                return None
+        try:
+            written = export_to_folder(self.ctx, record_ref, Path(folder))
+        except GoldenRuleError as exc:
+            show_error(self, title, exc)
+            return None
+        self.statusBar().showMessage(self.tr("Exported %1 to %2").replace(
+            "%1", ", ".join(p.name for p in written)).replace("%2", str(folder)), 10000)
+        return written
 
     def offer_unsaved_drafts(self) -> None:
         """After a crash, bring back the editors whose work was only autosaved."""

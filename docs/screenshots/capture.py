@@ -98,7 +98,8 @@ CA_PASSWORD = "demo-ca-passphrase-1"
 
 
 def decision_shots(db, tmp: Path, officer, officer_password: str) -> None:
-    """Signing, the supervisor's review queue, the audit view, verification and keys."""
+    """Signing, the supervisor's review queue, the audit view, exporting and verifying a
+    signed rationale, verification and keys."""
     from app import assessments, decisions
     from app.assessment import DecisionInput, Outcome
     from app.demo import DEMO_PASSWORD
@@ -136,6 +137,15 @@ def decision_shots(db, tmp: Path, officer, officer_password: str) -> None:
     page.search_now()
     page.open_ref("GR-2026-00008/1")
     shot(window, "audit-record.png")
+    exported = tmp / "Exports"
+    exported.mkdir()
+    page.record_view.exports.export_pdf(exported / "GR-2026-00008-1.pdf")
+    shot(window, "record-export.png")
+    document = window.verify_document(exported / "GR-2026-00008-1.pdf")
+    document.resize(920, 640)
+    QApplication.processEvents()
+    shot(document, "verify-document.png")
+    document.close()
     page.open_ref("GR-2026-00008/2")
     page.show_tab("history")
     shot(window, "audit-history.png")

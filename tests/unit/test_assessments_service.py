@@ -490,7 +490,7 @@ def test_allowed_approval_is_recorded(uow: UowFactory, officer: Actor, case_id: 
     assert record.as_of == AS_OF and record.framework_id == FW
     assert record.evaluation["allowed"] == ["approve", "approve-with-conditions", "refer"]
     assert record.evaluation["mandatory_refusal"] is False
-    assert actions(uow)[n_events:] == ["decision.decision", "case.status"]
+    assert actions(uow)[n_events:] == ["decision.decision", "document.issue", "case.status"]
     with uow() as u:
         row = u.session.scalars(select(DecisionRow)).one()
         assert row.framework_sha256 == framework().sha256

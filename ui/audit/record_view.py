@@ -31,6 +31,7 @@ from ui.audit.formatting import short_hash
 from ui.audit.record_html import STYLE, RecordRenderer
 from ui.context import UiContext
 from ui.dialogs import show_error
+from ui.document_export import RationaleExportBar
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,8 @@ class RecordView(QWidget):
         layout.setSpacing(0)
         layout.addLayout(bar)
         layout.addWidget(self.pages, 1)
+        self.exports = RationaleExportBar(ctx)
+        layout.addWidget(self.exports)
         self.setStyleSheet(
             "QPushButton#segment { padding: 4px 14px; border: 1px solid #c9d0dc; "
             "background: white; color: #374151; }"
@@ -163,6 +166,7 @@ class RecordView(QWidget):
                                            "signed."))
         self.browser.clear()
         self.json_view.clear()
+        self.exports.set_decision(None)
         self.stack.setCurrentIndex(0)
 
     def show_record(self, case_id: int, record_id: int) -> LoadedRecord | None:
@@ -193,6 +197,8 @@ class RecordView(QWidget):
         if loaded.text is None:
             self.set_mode(0)
         self._show_json()
+        decided = loaded.previous_decision()
+        self.exports.set_decision(decided[0].ref if decided else None)
         self.stack.setCurrentIndex(1)
         self.sig_record_shown.emit(record.id)
 
