@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +39,10 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+# pyHanko's stamp layout warns when its own scaling leaves a content box a rounding error
+# (240.00000000000003 pt) wider than the field; the stamp is drawn correctly regardless.
+logging.getLogger("pyhanko.pdf_utils.layout").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
