@@ -16,7 +16,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from app import cases, cli_assessment, cli_decisions, cli_documents, cli_evidence, keys, users
+from app import (
+    cases,
+    cli_assessment,
+    cli_decisions,
+    cli_documents,
+    cli_evidence,
+    cli_history,
+    keys,
+    users,
+)
 from app.casefile import dumps
 from app.cli_io import read_secret
 from app.database import Database, default_database_path, open_database
@@ -88,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_evidence.add_commands(sub)
     cli_decisions.add_commands(sub)
     cli_documents.add_commands(sub)
+    cli_history.add_commands(sub)
     return parser
 
 
@@ -266,6 +276,10 @@ COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO, TextIO], int
         db, args, out, stdin, _sign_in(db, args.user)),
     "export": lambda db, args, out, stdin: cli_documents.cmd_export(
         db, args, out, stdin, _sign_in(db, args.user)),
+    "import": lambda db, args, out, stdin: cli_history.cmd_import(
+        db, args, out, _sign_in(db, args.user)),
+    "shipments": lambda db, args, out, stdin: cli_history.cmd_shipments(
+        db, args, out, _sign_in(db, args.user)),
 }
 
 

@@ -1,5 +1,5 @@
-"""CLI commands of the signed rationale documents: ``export rationale``, ``export bundle``
-and ``verify``.
+"""CLI commands of the signed documents: ``export rationale``, ``export bundle``,
+``export oversight`` and ``verify``.
 
 ``verify`` needs no account: anyone handed a document may check it. It uses the database
 when there is one (for the office CA and to match the recorded decision), and ``--ca`` when
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -40,6 +41,20 @@ def add_commands(sub: Any) -> None:
         "first line of stdin"))
     p.add_argument("reference", metavar="REF")
     p.add_argument("out", type=Path, metavar="OUT.zip")
+    p = ex.add_parser("oversight", help=_(
+        "write an oversight report (ATT annual report, EU COARM table, UK-style statistics or "
+        "the decision register) for a period; xlsx and pdf are signed with your key, so your "
+        "signing password is read from the first line of stdin"))
+    p.add_argument("--profile", required=True, metavar="att|eu-coarm|uk-stats|register")
+    p.add_argument("--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--format", dest="fmt", required=True, choices=["xlsx", "pdf", "csv"])
+    p.add_argument("--redaction", default="parliament", metavar="NAME", help=_(
+        "redaction profile (default parliament; 'none' needs a supervisor)"))
+    p.add_argument("--basis", default="authorised", choices=["authorised", "actual"],
+                   help=_("ATT report: licences issued, or shipments recorded"))
+    p.add_argument("out", type=Path, metavar="OUT", help=_(
+        "the file to write; for csv, a folder or a stem for one file per table"))
 
     p = sub.add_parser("verify", help=_(
         "check a rationale PDF, a workbook (with its .p7s) or a case bundle: signatures, "
@@ -54,8 +69,40 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("'{t}' is not a date (YYYY-MM-DD)").format(
+            t=text)) from None
+
+
+def _oversight(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO,
+               actor: Actor) -> int:
+    from app.oversight import service
+
+    request = service.ReportRequest(args.profile, args.start, args.end, args.redaction,
+                                    args.basis)
+    with UnitOfWork(db.session_factory) as uow:
+        service.build(uow, actor, request)  # refuse before asking for a password
+    password = read_signing_password(stdin, actor.username) if args.fmt != "csv" else None
+    with UnitOfWork(db.session_factory) as uow:
+        result = service.export(uow, actor, request, args.fmt, args.out, password)
+    report = result.report
+    for path in result.files:
+        print(_("Wrote {path}").format(path=path), file=out)
+    print(_("{title}, {start} to {end}: {n} decisions counted; redaction profile {r}.").format(
+        title=report.title, start=args.start, end=args.end, n=report.counted,
+        r=report.redaction), file=out)
+    for line in report.withheld or [_("Nothing was withheld.")]:
+        print(f"  {line}", file=out)
+    return 0
+
+
 def cmd_export(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO,
                actor: Actor) -> int:
+    if args.export_command == "oversight":
+        return _oversight(db, args, out, stdin, actor)
     require(actor, Permission.VIEW_CASES)
     if args.export_command == "rationale":
         if args.pdf is None and args.xlsx is None:

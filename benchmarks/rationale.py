@@ -27,21 +27,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import assessments, cases, decisions, documents, evidence, keys, users  # noqa: E402
-from app.assessment import Citation, DecisionInput, Finding, Outcome  # noqa: E402
-from app.casedata import CaseData, GoodsData, PartyData  # noqa: E402
-from app.database import open_database  # noqa: E402
-from app.evidence import Attachment, EvidenceData, NewEvidence  # noqa: E402
-from app.frameworks import catalogue  # noqa: E402
-from app.hardstops import CheckRegistry  # noqa: E402
-from app.rationale import build_input  # noqa: E402
-from app.status import CaseStatus  # noqa: E402
-from app.uow import UnitOfWork  # noqa: E402
-from app.vocab import Role  # noqa: E402
-from db.models import DecisionRow  # noqa: E402
-from reports.rationale_pdf import render_rationale_pdf  # noqa: E402
-from reports.rationale_xlsx import render_rationale_xlsx  # noqa: E402
-from reports.signing import sign_detached, sign_pdf  # noqa: E402
+from app import assessments, cases, decisions, documents, evidence, keys, users
+from app.assessment import Citation, DecisionInput, Finding, Outcome
+from app.casedata import CaseData, GoodsData, PartyData
+from app.database import open_database
+from app.evidence import Attachment, EvidenceData, NewEvidence
+from app.frameworks import catalogue
+from app.hardstops import CheckRegistry
+from app.rationale import build_input
+from app.status import CaseStatus
+from app.uow import UnitOfWork
+from app.vocab import Role
+from db.models import DecisionRow
+from reports.rationale_pdf import render_rationale_pdf
+from reports.rationale_xlsx import render_rationale_xlsx
+from reports.signing import sign_detached, sign_pdf
 
 PASSWORD = "bench-password-1"
 CA_PASSWORD = "bench-ca-passphrase-1"

@@ -196,7 +196,8 @@ class MainWindow(QMainWindow):
     #: The pages other parts of the UI provide, imported when first shown.
     LAZY_PAGES = {"review": ("ui.review.page", "ReviewPage"),
                   "audit": ("ui.audit.page", "AuditPage"),
-                  "reassess": ("ui.reassess.page", "ReassessPage")}
+                  "reassess": ("ui.reassess.page", "ReassessPage"),
+                  "reports": ("ui.reports.page", "ReportsPage")}
 
     def __init__(self, ctx: UiContext, settings: QSettings, *,
                  runner: TaskRunner | None = None, check_integrity: bool | None = None) -> None:
@@ -225,7 +226,7 @@ class MainWindow(QMainWindow):
             Area("evidence", self.tr("Evidence"), Permission.VIEW_CASES),
             Area("audit", self.tr("Audit"), Permission.AUDIT),
             Area("screening", self.tr("Screening")),
-            Area("reports", self.tr("Reports")),
+            Area("reports", self.tr("Reports"), Permission.REPORT),
             Area("settings", self.tr("Settings")),
         ]
         self.sidebar = QListWidget()
@@ -332,10 +333,6 @@ class MainWindow(QMainWindow):
             return ComingAreaPage(self.tr("Screening"), self.tr(
                 "Screening of every party against the sanctions lists and denial notices "
                 "the authority applies."))
-        if area.key == "reports":
-            return ComingAreaPage(self.tr("Reports"), self.tr(
-                "Oversight exports: ATT and EU annual reports, national statistics and "
-                "decision registers."))
         return QWidget()  # a lazy page: built when first shown
 
     def area_page(self, key: str) -> QWidget:
@@ -386,6 +383,10 @@ class MainWindow(QMainWindow):
     @property
     def reassess_page(self) -> QWidget:
         return self.area_page("reassess")
+
+    @property
+    def reports_page(self) -> QWidget:
+        return self.area_page("reports")
 
     def _on_sidebar_current_row_changed(self, row: int) -> None:
         if row < 0:

@@ -40,7 +40,7 @@ SHOW_ERROR_MODULES = (
     "ui.evidence.page", "ui.evidence.detail", "ui.evidence.form", "ui.settings.page",
     "ui.settings.users", "ui.settings.keys", "ui.settings.authority", "ui.verify_dialog",
     "ui.audit.page", "ui.audit.record_view", "ui.review.page", "ui.reassess.page",
-    "ui.document_export",
+    "ui.document_export", "ui.reports.page",
 )
 
 

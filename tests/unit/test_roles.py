@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from app.casedata import CaseData
 from app.decisions import DecisionQuery, RecordKind
 from app.errors import GoldenRuleError, PermissionDeniedError
 from app.evidence import EvidenceData
+from app.oversight import service as oversight
 from app.roles import ROLE_PERMISSIONS, Permission, roles_with
 from app.status import CaseStatus
 from app.uow import UnitOfWork
@@ -105,6 +107,12 @@ ACTIONS: dict[str, tuple[Permission, Action]] = {
         u, a, b"not a file", CA_PASSWORD)),
     "change a setting": (Permission.MANAGE_SETTINGS, lambda u, a, w: settings.set_value(
         u, a, "documents.classification", "OFFICIAL")),
+    "preview an oversight report": (Permission.REPORT, lambda u, a, w: oversight.build(
+        u, a, oversight.ReportRequest("register", date(2026, 1, 1), date(2026, 12, 31)))),
+    "see the unredacted register": (
+        Permission.REPORT_UNREDACTED, lambda u, a, w: oversight.build(
+            u, a, oversight.ReportRequest("register", date(2026, 1, 1), date(2026, 12, 31),
+                                          redaction="none"))),
 }
 
 PASSWORDS = {Role.ADMINISTRATOR: ADMIN_PASSWORD, Role.OFFICER: OFFICER_PASSWORD,

@@ -1,0 +1,1 @@
+"""The Reports area: oversight reports previewed, charted and exported signed."""
