@@ -20,8 +20,9 @@ from sqlalchemy import select
 
 from app import keys
 from app.i18n import _
+from app.oversight.service import REPORT_ATTACHMENT
 from app.uow import UnitOfWork
-from db.models import Case, DecisionRow, RationaleDocument
+from db.models import Case, ChangeEvent, DecisionRow, RationaleDocument
 from reports.signing import SignatureCheck, verify_detached, verify_pdf
 
 PDF_MAGIC = b"%PDF-"
@@ -90,6 +91,8 @@ def check_pdf(data: bytes, uow: UnitOfWork | None, roots: list[x509.Certificate]
     verdict = Verdict("pdf", result.ok, "", signatures=result.signatures)
     verdict.details += result.problems + _no_trust_note(roots)
     snapshots = {n: b for n, b in result.attachments.items() if n.endswith(".decision.json")}
+    if REPORT_ATTACHMENT in result.attachments:
+        return _report_verdict(verdict, data, result.attachments[REPORT_ATTACHMENT], uow)
     if not snapshots and result.signatures:
         verdict.details.append(_("The PDF carries no embedded decision record."))
         verdict.ok = False
@@ -104,6 +107,47 @@ def check_pdf(data: bytes, uow: UnitOfWork | None, roots: list[x509.Certificate]
     verdict.headline = (_("VALID: the PDF is exactly as signed, by {n} signature(s).").format(
         n=len(result.signatures)) if verdict.ok else
         _("NOT VALID: this PDF cannot be relied on as a signed Golden Rule rationale."))
+    return verdict
+
+
+def _recorded_export(uow: UnitOfWork, data: bytes) -> ChangeEvent | None:
+    """The export event that recorded exactly these bytes, if any."""
+    digest = hashlib.sha256(data).hexdigest()
+    for event in uow.session.scalars(select(ChangeEvent).where(
+            ChangeEvent.action.in_(("oversight.export", "document.export")))
+            .order_by(ChangeEvent.id.desc())):
+        files = (event.after or {}).get("files") if isinstance(event.after, dict) else None
+        if isinstance(files, dict) and digest in files.values():
+            return event
+    return None
+
+
+def _report_verdict(verdict: Verdict, data: bytes, identity: bytes,
+                    uow: UnitOfWork | None) -> Verdict:
+    """A signed oversight report: valid when its signatures are, and, with the database,
+    when an export event recorded exactly this file."""
+    verdict.kind = "report"
+    try:
+        about = json.loads(identity)
+        what = _("{title}, {start} to {end}, redaction profile {r}").format(
+            title=about.get("title"), start=about.get("from"), end=about.get("to"),
+            r=about.get("redaction"))
+    except (ValueError, AttributeError):
+        what = _("an oversight report")
+    verdict.details = [d for d in verdict.details if "decision record" not in d]
+    verdict.details.insert(0, what)
+    if uow is not None:
+        event = _recorded_export(uow, data)
+        verdict.matches_record = event is not None
+        verdict.details.append(
+            _("Matches the export recorded in the audit trail (event #{id}).").format(
+                id=event.id) if event else
+            _("No export of exactly this file is recorded in this database."))
+        verdict.ok = verdict.ok and event is not None
+    verdict.headline = (_("VALID: the report is exactly as signed, by {n} signature(s).")
+                        .format(n=len(verdict.signatures)) if verdict.ok else
+                        _("NOT VALID: this report cannot be relied on as a signed Golden Rule "
+                          "export."))
     return verdict
 
 
@@ -146,7 +190,15 @@ def check_workbook(data: bytes, signature: bytes | None, uow: UnitOfWork | None,
     verdict.details += result.problems + _no_trust_note(roots)
     identity = read_identity(data)
     if identity is None:
-        verdict.details.append(_("The workbook does not name its decision record."))
+        if uow is not None and result.ok:
+            event = _recorded_export(uow, data)
+            verdict.matches_record = event is not None
+            verdict.details.append(
+                _("Matches the export recorded in the audit trail (event #{id}).").format(
+                    id=event.id) if event else
+                _("The workbook names no decision, and no export of exactly this file is "
+                  "recorded in this database."))
+            verdict.ok = verdict.ok and event is not None
     elif uow is not None and result.ok:
         ref, digest = identity
         verdict.record_ref = ref

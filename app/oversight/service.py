@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from app import keys, settings
+from app.canonical import canonical_bytes
 from app.changes import now_utc, record_change
 from app.documents import identity, signature_path, write_atomically
 from app.errors import Cancelled, InputError
@@ -24,7 +25,7 @@ from app.oversight.facts import load_facts
 from app.roles import Actor, Permission, require
 from app.uow import UnitOfWork
 from reports.oversight_model import OversightReport
-from reports.signing import sign_detached, sign_pdf
+from reports.signing import Attachment, sign_detached, sign_pdf
 
 Format = Literal["xlsx", "pdf", "csv"]
 FORMATS: tuple[Format, ...] = ("xlsx", "pdf", "csv")
@@ -115,6 +116,21 @@ def render(report: OversightReport, fmt: Format) -> dict[str, bytes]:
     return render_oversight_csv(report)
 
 
+#: The attachment that makes a signed PDF recognisable as an oversight report.
+REPORT_ATTACHMENT = "oversight-report.json"
+REPORT_FORMAT = "goldenrule.oversight-report/1"
+
+
+def _identity(report: OversightReport, actor: Actor) -> bytes:
+    return canonical_bytes({
+        "format": REPORT_FORMAT, "profile": report.profile, "title": report.title,
+        "from": report.period_from, "to": report.period_to, "redaction": report.redaction,
+        "authority": report.authority, "counted": report.counted, "nil": report.nil,
+        "withheld": report.withheld, "generated_at": report.generated_at,
+        "generated_by": {"username": actor.username, "full_name": actor.full_name,
+                         "role": actor.role.value}})
+
+
 @dataclass(frozen=True)
 class ExportResult:
     files: list[Path]
@@ -147,7 +163,9 @@ def export(uow: UnitOfWork, actor: Actor, request: ReportRequest, fmt: Format, o
                 data = sign_pdf(data, who, field_name="Export", reason=_(
                     "{title}, {start} to {end}, redaction profile {r}").format(
                         title=report.title, start=request.period_from, end=request.period_to,
-                        r=report.redaction), stamp_text="", location=report.authority)
+                        r=report.redaction), stamp_text="", location=report.authority,
+                    attachments=[Attachment(REPORT_ATTACHMENT, _identity(report, actor),
+                                            _("What this report is, as signed"))])
                 written[out] = data
             else:
                 written[out] = data

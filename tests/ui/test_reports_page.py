@@ -433,9 +433,6 @@ def test_signed_exports_check_as_signed_by_the_supervisor(qtbot, make_window, da
         assert {e.after["redaction"] for e in logged} == {"parliament"}
 
 
-@pytest.mark.xfail(reason="app.document_check knows rationale PDFs only: an oversight PDF is "
-                          "'NOT VALID' for carrying no embedded decision record, though its "
-                          "signature is valid", strict=False)
 def test_document_check_accepts_an_exported_report_pdf(qtbot, make_window, database,
                                                        supervisor, seeded, tmp_path: Path,
                                                        qapp_style) -> None:
@@ -445,7 +442,15 @@ def test_document_check_accepts_an_exported_report_pdf(qtbot, make_window, datab
     pdf = tmp_path / "coarm.pdf"
     export(qtbot, page, "pdf", pdf, SUPERVISOR_PASSWORD)
     with UnitOfWork(database.session_factory) as uow:
-        assert check_file(pdf, uow=uow).ok
+        verdict = check_file(pdf, uow=uow)
+    assert verdict.ok and verdict.kind == "report", verdict.lines()
+    assert verdict.matches_record is True
+    assert any("EU annual report" in d for d in verdict.details)
+    tampered = tmp_path / "tampered.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 2] ^= 1
+    tampered.write_bytes(bytes(data))
+    assert not check_file(tampered).ok
 
 
 def test_export_buttons_ask_the_password_then_the_file(qtbot, make_window, database,
