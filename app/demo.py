@@ -6,7 +6,9 @@ live deadlines rather than long-expired ones.
 
 from __future__ import annotations
 
+import csv
 import json
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,12 @@ from db.models import Case, User
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "resources" / "demo" / "cases.json"
 DEMO_EVIDENCE = DEMO_FILE.with_name("evidence.json")
+#: Last year's decisions (written for 2025 and moved to the year before the load date),
+#: imported as legacy records, and shipments made under some of them.
+DEMO_HISTORY = DEMO_FILE.with_name("history.csv")
+DEMO_SHIPMENTS = DEMO_FILE.with_name("shipments.csv")
+DEMO_HISTORY_YEAR = 2025
+DEMO_HISTORY_SOURCE = "demo-history"
 
 #: The demo accounts' password, printed by ``init --demo`` and shown in the first-run
 #: dialog. Demo accounts exist to try the tool; disable them before real use.
@@ -95,7 +103,45 @@ def seed_demo(uow: UnitOfWork, admin: Actor, today: date | None = None, *,
     if ca_password is not None:
         for case_id, spec_decision in to_decide:
             _sign_demo_decision(uow, actor, case_id, spec_decision, today)
+    _demo_history(uow, admin, actor, today)
     return references
+
+
+def _last_year(text: str, today: date) -> str:
+    """A 2025 date of the demo history files moved to the previous calendar year."""
+    if not text:
+        return text
+    day = date.fromisoformat(text)
+    year = today.year - 1 + (day.year - DEMO_HISTORY_YEAR)
+    return (day.replace(year=year) if not (day.month == 2 and day.day == 29)
+            else day.replace(year=year, day=28)).isoformat()
+
+
+def _shifted_csv(source: Path, target: Path, columns: tuple[str, ...], today: date) -> Path:
+    with source.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with target.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _last_year(v, today) if k in columns else v
+                             for k, v in row.items()})
+    return target
+
+
+def _demo_history(uow: UnitOfWork, admin: Actor, officer: Actor, today: date) -> None:
+    """Last year's licences, imported as a previous system's records through the documented
+    legacy format, and their shipments: the oversight reports have a year to report on."""
+    from app import legacy_import, shipments
+
+    with tempfile.TemporaryDirectory() as folder:
+        history = _shifted_csv(DEMO_HISTORY, Path(folder) / "demo-history.csv",
+                               ("decision_date", "received_date", "revoked_date"), today)
+        legacy_import.import_legacy(uow, admin, [history], "generic", DEMO_HISTORY_SOURCE,
+                                    prefix="DEMO")
+        shipped = _shifted_csv(DEMO_SHIPMENTS, Path(folder) / "demo-shipments.csv",
+                               ("shipped_on",), today)
+        shipments.import_shipments_csv(uow, officer, shipped)
 
 
 def _sign_demo_decision(uow: UnitOfWork, officer: Actor, case_id: int, spec: dict[str, Any],

@@ -73,7 +73,7 @@ ALIASES_PATH = REFERENCE_DIR / "country_aliases.yaml"
 GENERIC_COLUMNS = ("reference", "decision_date", "received_date", "destination",
                    "licence_type", "outcome", "criteria", "control_entry", "description",
                    "quantity", "unit", "value", "currency", "exporter", "end_user",
-                   "end_user_kind", "revoked_date")
+                   "end_user_kind", "revoked_date", "att_category")
 GENERIC_REQUIRED = ("reference", "decision_date", "destination", "licence_type", "outcome",
                     "control_entry", "quantity", "value", "currency")
 #: Columns that describe the licence, not the goods line: every row of a licence agrees.
@@ -164,6 +164,8 @@ class LegacyLine:
     unit: str
     value: Decimal
     currency: str
+    #: ATT category (I..VIII, AMMO, PARTS, NONE) when the old system recorded it, else "".
+    att_category: str = ""
 
 
 @dataclass
@@ -446,6 +448,11 @@ def _generic_row(data: _Csv, line: int, values: dict[str, str], names: CountryNa
     if unit not in ref.units:
         problems.append(FieldProblem(at("unit"), _("'{v}' is not a known unit ({known})").format(
             v=unit, known=", ".join(ref.units))))
+    att = values.get("att_category", "").strip().upper()
+    if att and att not in ref.att_categories:
+        problems.append(FieldProblem(at("att_category"), _(
+            "'{v}' is not an ATT category ({known})").format(
+                v=att, known=", ".join(ref.att_categories))))
     currency = values["currency"].strip().upper()
     if currency not in ref.currencies:
         problems.append(FieldProblem(at("currency"), _(
@@ -457,7 +464,7 @@ def _generic_row(data: _Csv, line: int, values: dict[str, str], names: CountryNa
         quantity=_amount(values["quantity"], at("quantity"), problems, zero=False),
         unit=unit,
         value=_amount(values["value"], at("value"), problems, zero=True),
-        currency=currency)
+        currency=currency, att_category=att)
     head = {"decision_date": decided, "received_date": received, "destination": destination,
             "destination_as_written": written, "licence_type": licence_type,
             "outcome": outcome, "criteria": criteria,
@@ -785,7 +792,7 @@ class _Writer:
             country=lic.destination, kind=lic.end_user_kind)
             for cid, lic in zip(case_ids, licences, strict=True)])
         goods = [dict(case_id=cid, position=k, description=g.description,
-                      control_entry=g.control_entry, att_category="", quantity=str(g.quantity),
+                      control_entry=g.control_entry, att_category=g.att_category, quantity=str(g.quantity),
                       unit=g.unit, value=str(g.value), currency=g.currency)
                  for cid, lic in zip(case_ids, licences, strict=True)
                  for k, g in enumerate(lic.lines)]

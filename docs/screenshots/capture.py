@@ -171,21 +171,14 @@ def decision_shots(db, tmp: Path, officer, officer_password: str) -> None:
 
 
 def report_shots(db, tmp: Path) -> None:
-    """The Reports area: the EU COARM table for 2025 (unredacted, as a supervisor sees it)
-    and its charts, over the demo history
-    (26 fictitious licences of 2025 imported as a previous system's records), so the table
-    has enough destinations to read."""
+    """The Reports area: last year's EU COARM table (unredacted, as a supervisor sees it) and
+    its charts, over the demo history (24 fictitious licences imported as a previous
+    system's records when the demo loads)."""
     from datetime import date
 
     from app.demo import DEMO_PASSWORD
-    from app.legacy_import import import_legacy
     from app.oversight.service import ReportRequest
 
-    history = HERE.parent.parent / "resources" / "demo" / "history.csv"
-    with UnitOfWork(db.session_factory) as uow:
-        admin = users.authenticate(uow, "admin", "demo-password-1")
-    with UnitOfWork(db.session_factory) as uow:
-        import_legacy(uow, admin, [history], "generic", "demo-history")
     with UnitOfWork(db.session_factory) as uow:
         supervisor = users.authenticate(uow, "demo.supervisor", DEMO_PASSWORD)
     settings = QSettings(str(tmp / "s3.ini"), QSettings.Format.IniFormat)
@@ -195,7 +188,8 @@ def report_shots(db, tmp: Path) -> None:
     window.show()
     window.show_area("reports")
     page = window.reports_page
-    page.set_request(ReportRequest("eu-coarm", date(2025, 1, 1), date(2025, 12, 31),
+    year = date.today().year - 1
+    page.set_request(ReportRequest("eu-coarm", date(year, 1, 1), date(year, 12, 31),
                                    redaction="none"))
     page.preview()
     page.show_tab("coarm")
