@@ -5,6 +5,7 @@ account and works without the database given the CA certificate."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from app.casedata import CaseData
@@ -88,3 +89,37 @@ def test_export_needs_a_decision_and_an_output(office: Cli, tmp_path: Path,  # n
     unknown = olga(office, "export", "rationale", "GR-1999-99999", "--pdf",
                    str(tmp_path / "x.pdf"))
     assert unknown.code != 0 and not (tmp_path / "x.pdf").exists()
+
+
+def test_export_oversight_signed_and_redacted(office: Cli, tmp_path: Path,  # noqa: F811
+                                              sample_case_data: CaseData) -> None:
+    ref = decided(office, tmp_path, sample_case_data, refuse=False)
+    year = (date.today().isoformat(),) * 2
+    out = tmp_path / "register.xlsx"
+    made = sven(office, "export", "oversight", "--profile", "register", "--from", year[0],
+                "--to", year[1], "--format", "xlsx", "--redaction", "none", str(out),
+                stdin=f"{SUPERVISOR_PW}\n")
+    assert made.code == 0, made.err
+    assert f"Wrote {out}" in made.out and "1 decisions counted" in made.out
+    checked = office("verify", str(out))
+    assert checked.code == 0, checked.out
+    assert "Matches the export recorded in the audit trail" in checked.out
+
+    refused = olga(office, "export", "oversight", "--profile", "register", "--from", year[0],
+                   "--to", year[1], "--format", "csv", str(tmp_path / "r"))
+    assert refused.code == 1 and "supervisor" in refused.err  # officers publish nothing
+    csv_out = office.admin("export", "oversight", "--profile", "register", "--from", year[0],
+                           "--to", year[1], "--format", "csv", str(tmp_path / "pub"))
+    assert csv_out.code == 0, csv_out.err
+    files = list(tmp_path.glob("pub/*.csv"))
+    assert files
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in files)
+    assert ref in text and "[withheld]" in text
+    assert "Société Générale" not in text  # the exporter's name is withheld
+    unredacted = office.admin("export", "oversight", "--profile", "register", "--from",
+                              year[0], "--to", year[1], "--format", "csv", "--redaction",
+                              "none", str(tmp_path / "all"))
+    assert unredacted.code == 1 and "supervisor" in unredacted.err
+    bad = sven(office, "export", "oversight", "--profile", "nope", "--from", year[0], "--to",
+               year[1], "--format", "csv", str(tmp_path / "x"))
+    assert bad.code == 2 and "Unknown report profile" in bad.err
