@@ -138,7 +138,7 @@ def _demo_history(uow: UnitOfWork, admin: Actor, officer: Actor, today: date) ->
         history = _shifted_csv(DEMO_HISTORY, Path(folder) / "demo-history.csv",
                                ("decision_date", "received_date", "revoked_date"), today)
         legacy_import.import_legacy(uow, admin, [history], "generic", DEMO_HISTORY_SOURCE,
-                                    prefix="DEMO")
+                                    prefix="DEMO", is_demo=True)
         shipped = _shifted_csv(DEMO_SHIPMENTS, Path(folder) / "demo-shipments.csv",
                                ("shipped_on",), today)
         shipments.import_shipments_csv(uow, officer, shipped)

@@ -773,6 +773,7 @@ class _Writer:
     now: datetime
     head: tuple[int, str] | None = None
     records: int = 0
+    is_demo: bool = False
     goods: int = 0
 
     @property
@@ -784,7 +785,7 @@ class _Writer:
         case_ids = self._insert(Case, [dict(
             reference=ref, status=OUTCOMES[lic.outcome][1], licence_type=lic.licence_type,
             exporter_name=lic.exporter, destination=lic.destination,
-            received_date=lic.received_date, is_demo=False, notes=self._notes(lic),
+            received_date=lic.received_date, is_demo=self.is_demo, notes=self._notes(lic),
             created_at=now, created_by_id=actor_id, updated_at=now, updated_by_id=actor_id,
             row_version=1) for lic, ref in zip(licences, refs, strict=True)])
         s.execute(insert(Party.__table__), [dict(
@@ -792,8 +793,9 @@ class _Writer:
             country=lic.destination, kind=lic.end_user_kind)
             for cid, lic in zip(case_ids, licences, strict=True)])
         goods = [dict(case_id=cid, position=k, description=g.description,
-                      control_entry=g.control_entry, att_category=g.att_category, quantity=str(g.quantity),
-                      unit=g.unit, value=str(g.value), currency=g.currency)
+                      control_entry=g.control_entry, att_category=g.att_category,
+                      quantity=str(g.quantity), unit=g.unit, value=str(g.value),
+                      currency=g.currency)
                  for cid, lic in zip(case_ids, licences, strict=True)
                  for k, g in enumerate(lic.lines)]
         s.execute(insert(GoodsLine.__table__), goods)
@@ -896,7 +898,8 @@ class _Writer:
 
 def store_legacy(uow: UnitOfWork, actor: Actor, batch: LegacyBatch, source: str,
                  prefix: str | None = None, progress: Progress | None = None,
-                 cancelled: IsCancelled | None = None) -> LegacyImportReport:
+                 cancelled: IsCancelled | None = None, *,
+                 is_demo: bool = False) -> LegacyImportReport:
     """Store a batch read by ``read_generic`` or ``read_caat_uk`` in one transaction and
     commit it; any problem, or a cancel, and nothing is stored."""
     require(actor, Permission.MANAGE_SETTINGS)
@@ -920,7 +923,7 @@ def store_legacy(uow: UnitOfWork, actor: Actor, batch: LegacyBatch, source: str,
     if s.get(FrameworkText, framework.sha256) is None:
         s.add(framework)
         s.flush()
-    writer = _Writer(s, actor, source, batch.adapter, framework, now)
+    writer = _Writer(s, actor, source, batch.adapter, framework, now, is_demo=is_demo)
     total = len(batch.licences)
     for start in range(0, total, CHUNK):
         if cancelled is not None and cancelled():
@@ -947,7 +950,8 @@ def store_legacy(uow: UnitOfWork, actor: Actor, batch: LegacyBatch, source: str,
 
 def import_legacy(uow: UnitOfWork, actor: Actor, paths: Sequence[Path], fmt: str,
                   source: str, prefix: str | None = None, progress: Progress | None = None,
-                  cancelled: IsCancelled | None = None) -> LegacyImportReport:
+                  cancelled: IsCancelled | None = None, *,
+                  is_demo: bool = False) -> LegacyImportReport:
     """Read the files in format ``fmt`` (generic: any number of CSV files; caat-uk: the
     values file, then the criteria file) and store them as legacy records of ``source``."""
     require(actor, Permission.MANAGE_SETTINGS)
@@ -970,5 +974,6 @@ def import_legacy(uow: UnitOfWork, actor: Actor, paths: Sequence[Path], fmt: str
     else:
         raise InputError(_("'{v}' is not a legacy format ({known})").format(
             v=fmt, known=", ".join(FORMATS)))
-    report = store_legacy(uow, actor, batch, source, prefix, progress, cancelled)
+    report = store_legacy(uow, actor, batch, source, prefix, progress, cancelled,
+                          is_demo=is_demo)
     return replace(report, seconds=time.perf_counter() - started)
