@@ -312,9 +312,21 @@ def _value_text(totals: dict[str, Decimal]) -> str:
     return " + ".join(f"{v:,.2f} {c}" for c, v in sorted(totals.items()))
 
 
-def list_cases(uow: UnitOfWork) -> list[CaseSummary]:
-    """Every case as a register row, in three queries whatever the number of cases."""
+def _history_ids(uow: UnitOfWork) -> set[int]:
+    """Cases imported from a previous system: decided elsewhere, nothing left to work on."""
+    from db.models import DecisionRow
+
+    return set(uow.session.scalars(select(DecisionRow.case_id).where(
+        DecisionRow.origin.like("import:%")).distinct()))
+
+
+def list_cases(uow: UnitOfWork, *, include_history: bool = False) -> list[CaseSummary]:
+    """Every case as a register row, in three queries whatever the number of cases.
+
+    Decisions imported from a previous system (tens of thousands, decided elsewhere) stay
+    out of the working register unless asked for: the audit view and the reports use them."""
     s = uow.session
+    skip = set() if include_history else _history_ids(uow)
     end_users: dict[int, str] = {}
     for case_id, name in s.execute(
         select(Party.case_id, Party.name)
@@ -338,6 +350,7 @@ def list_cases(uow: UnitOfWork) -> list[CaseSummary]:
                Case.is_demo, Case.applicant_reference, Case.euc_number)
         .order_by(Case.id.desc())
     )
+    rows = [r for r in rows if r.id not in skip]
     return [
         CaseSummary(
             id=r.id, reference=r.reference, status=CaseStatus(r.status),

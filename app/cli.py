@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.add_argument("--status", help=_("only cases in this status"))
     p.add_argument("--destination", help=_("only cases to this country (ISO code)"))
+    p.add_argument("--history", action="store_true", help=_(
+        "include the decisions imported from a previous system"))
     p = case.add_parser("status", help=_("move a case to another status"))
     p.add_argument("reference")
     p.add_argument("target", help=", ".join(s.value for s in CaseStatus))
@@ -238,7 +240,7 @@ def _cmd_case(db: Database, args: argparse.Namespace, out: TextIO, stdin: TextIO
                                          args.reason)
             print(f"{record.reference}\t{record.status.value}", file=out)
         else:
-            rows = cases.list_cases(uow)
+            rows = cases.list_cases(uow, include_history=args.history)
             if args.status:
                 wanted = parse_status(args.status)
                 rows = [r for r in rows if r.status == wanted]
