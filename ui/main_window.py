@@ -62,9 +62,11 @@ from ui.dialogs import show_error
 from ui.document_export import decision_ref_of_case, export_folder, export_to_folder
 from ui.document_verify_dialog import DocumentVerifyDialog, open_document_verify_dialog
 from ui.evidence.page import EvidencePage
+from ui.history_import_dialog import HistoryImportDialog, open_history_import
 from ui.placeholder import ComingAreaPage
 from ui.settings.common import needs_role_text
 from ui.settings.page import SettingsPage
+from ui.shipments_dialog import ShipmentsDialog, open_shipments
 from ui.tasks import Progress, TaskRunner
 from ui.verify_dialog import (
     ReportLike,
@@ -455,6 +457,7 @@ class MainWindow(QMainWindow):
                                    (self.import_action, Permission.EDIT_CASES),
                                    (self.save_action, Permission.EDIT_CASES),
                                    (self.assess_action, Permission.ASSESS),
+                                   (self.import_history_action, Permission.MANAGE_SETTINGS),
                                    (self.verify_action, Permission.VERIFY)):
             if not actor.can(permission):
                 action.setEnabled(False)
@@ -574,6 +577,11 @@ class MainWindow(QMainWindow):
                                           "Ctrl+I", "importCase")
         self.export_action = self._action(self.tr("&Export case file…"), self.export_case_file,
                                           "Ctrl+E", "exportCase")
+        self.import_history_action = self._action(
+            self.tr("Import decision &history…"), lambda: self.import_history(), None,
+            "importHistory")
+        self.import_history_action.setStatusTip(self.tr(
+            "Load a previous system's licence decisions as legacy records (administrators)"))
         self.save_action = self._action(self.tr("&Save"), self.save_current,
                                         QKeySequence.StandardKey.Save, "save")
         self.close_tab_action = self._action(self.tr("&Close case"), self.close_current_case,
@@ -581,8 +589,9 @@ class MainWindow(QMainWindow):
         sign_out = self._action(self.tr("Sign &out"), self._on_sign_out, None, "signOut")
         quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit,
                                    "quit")
-        for action in (self.new_action, self.import_action, self.export_action, None,
-                       self.save_action, self.close_tab_action, None, sign_out, quit_action):
+        for action in (self.new_action, self.import_action, self.export_action,
+                       self.import_history_action, None, self.save_action,
+                       self.close_tab_action, None, sign_out, quit_action):
             if action is None:
                 file_menu.addSeparator()
             else:
@@ -601,6 +610,12 @@ class MainWindow(QMainWindow):
         self.export_rationale_action.setStatusTip(self.tr(
             "Write the signed PDF and workbook of the case's decision into a folder"))
         case_menu.addAction(self.export_rationale_action)
+        self.shipments_action = self._action(self.tr("S&hipments…"),
+                                             lambda: self.open_shipments(), None,
+                                             "caseShipments")
+        self.shipments_action.setStatusTip(self.tr(
+            "What was actually shipped under the licence, beside what it authorised"))
+        case_menu.addAction(self.shipments_action)
         view_menu = bar.addMenu(self.tr("&View"))
         for row, area in enumerate(self.areas):
             action = self._action(area.label, lambda _c=False, r=row: self.show_area(r),
@@ -869,6 +884,31 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Exported %1 to %2").replace(
             "%1", ", ".join(p.name for p in written)).replace("%2", str(folder)), 10000)
         return written
+
+    def open_shipments(self, case_id: int | None = None) -> ShipmentsDialog | None:
+        """Case › Shipments: the licence's shipments and totals (the current case's unless
+        one is given, such as imported history, which the register leaves out); recording
+        them needs an officer or a supervisor, the others see them read-only."""
+        if case_id is None:
+            widget = self.case_tabs.currentWidget()
+            case_id = (widget.case_id if isinstance(widget, CaseEditor | AssessmentView)
+                       else self.register.current_case_id())
+        if case_id is None:
+            self.statusBar().showMessage(self.tr("Select or open a licence to see its "
+                                                 "shipments."), 5000)
+            return None
+        try:
+            return open_shipments(self.ctx, self.runner, case_id, self)
+        except GoldenRuleError as exc:
+            show_error(self, self.tr("No shipments for this case"), exc)
+            return None
+
+    def import_history(self) -> HistoryImportDialog | None:
+        """File › Import decision history: administrators only."""
+        if not self.ctx.actor.can(Permission.MANAGE_SETTINGS):
+            self._refuse(Permission.MANAGE_SETTINGS)
+            return None
+        return open_history_import(self.ctx, self.runner, self)
 
     def offer_unsaved_drafts(self) -> None:
         """After a crash, bring back the editors whose work was only autosaved."""

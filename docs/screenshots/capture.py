@@ -199,6 +199,33 @@ def report_shots(db, tmp: Path) -> None:
     window.close()
 
 
+def shipment_shots(db, tmp: Path, officer) -> None:
+    """Case › Shipments on a demo licence of last year: its two consignments of spare parts
+    imported with the demo, two more recorded by hand, one of them beyond the licence."""
+    from datetime import date
+
+    from app import cases, shipments
+
+    year = date.today().year - 1
+    with UnitOfWork(db.session_factory) as uow:
+        shipments.record_shipment(uow, officer, "DEMO-H-004", date(year, 11, 5), "ML5.b", "2",
+                                  "150000.00", "GBP", "[DEMO] Fire-control sensors")
+    with UnitOfWork(db.session_factory) as uow:
+        shipments.record_shipment(uow, officer, "DEMO-H-004", date(year, 12, 1), "ML10.h", "6",
+                                  "19000.00", "GBP", "[DEMO] Replacement spare parts")
+    with UnitOfWork(db.session_factory) as uow:
+        case_id = cases.find_case_id(uow, "DEMO-H-004")
+    settings = QSettings(str(tmp / "s4.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(UiContext(db, officer), settings, runner=TaskRunner(synchronous=True),
+                        check_integrity=False)
+    window.resize(1440, 860)
+    window.show()
+    dialog = window.open_shipments(case_id)  # imported history: not in the register
+    shot(dialog, "shipments.png")
+    dialog.close()
+    window.close()
+
+
 def main() -> None:
     import faulthandler
 
@@ -248,6 +275,7 @@ def main() -> None:
     window.hide()
     decision_shots(db, Path(tmp.name), officer, "demo-password-2")
     report_shots(db, Path(tmp.name))
+    shipment_shots(db, Path(tmp.name), officer)
     db.dispose()
     tmp.cleanup()
 

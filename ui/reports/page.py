@@ -417,6 +417,12 @@ class ReportsPage(QWidget):
             button.clicked.connect(lambda _c=False, f=fmt: self.export(f))
         self._export_tips = {b: b.toolTip()
                              for b in (self.xlsx_button, self.pdf_button, self.csv_button)}
+        self.history_button = QPushButton(self.tr("Import history…"))
+        self.history_button.setObjectName("importHistory")
+        self.history_button.setToolTip(self.tr(
+            "Load a previous system's licence decisions, so that the reports count them"))
+        self.history_button.setVisible(self.ctx.actor.can(Permission.MANAGE_SETTINGS))
+        self.history_button.clicked.connect(self.import_history)
 
         self.profile_combo = QComboBox()
         self.profile_combo.setObjectName("reportProfile")
@@ -595,6 +601,8 @@ class ReportsPage(QWidget):
         top.addWidget(title)
         top.addSpacing(12)
         top.addWidget(self.status_label, 1)
+        top.addWidget(self.history_button)
+        top.addSpacing(12)
         for button in (self.xlsx_button, self.pdf_button, self.csv_button):
             top.addWidget(button)
         layout = QVBoxLayout(self)
@@ -1062,6 +1070,12 @@ class ReportsPage(QWidget):
         # bug, which show_error logs
         show_error(self, self.tr("The report was not exported"), exc)
         self.sig_export_failed.emit(exc)
+
+    def import_history(self) -> QDialog:
+        """The administrators' decision history import (as File › Import decision history)."""
+        from ui.history_import_dialog import open_history_import
+
+        return open_history_import(self.ctx, self.runner, self)
 
     def _open_folder(self, link: str) -> None:
         QDesktopServices.openUrl(QUrl(link))
