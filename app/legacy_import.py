@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from app.canonical import canonical_bytes, event_hash, plain, sha256_hex
 from app.cases import parse_reference as app_reference
 from app.changes import chain_head, now_utc, record_change
+from app.csv_text import read_utf8
 from app.errors import (
     Cancelled,
     FieldProblem,
@@ -246,20 +247,7 @@ def _column_name(cell: str) -> str:
 
 
 def _read_csv(path: Path) -> _Csv:
-    """UTF-8 CSV (a byte-order mark is tolerated): guessing another encoding would store
-    silently garbled names in records that are never edited."""
-    label = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(_("Nothing was stored: cannot read {path}: {error}").format(
-            path=label, error=exc.strerror or exc)) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(_("Nothing was stored: {path} is not UTF-8 text (line {line}): save "
-                           "it as UTF-8 and import it again").format(
-            path=label, line=raw[:exc.start].count(b"\n") + 1)) from exc
+    label, raw, text = read_utf8(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.canonical import sha256_hex
 from app.changes import now_utc, record_change
+from app.csv_text import read_utf8
 from app.errors import Cancelled, FieldProblem, InputError, NotFoundError, ValidationError
 from app.i18n import _
 from app.reference import reference
@@ -348,17 +349,7 @@ def record_shipment(uow: UnitOfWork, actor: Actor, case_ref: str, shipped_on: da
 
 
 def _read_csv(path: Path) -> tuple[str, bytes, list[tuple[int, dict[str, str]]]]:
-    label = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(_("Nothing was stored: cannot read {path}: {error}").format(
-            path=label, error=exc.strerror or exc)) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(_("Nothing was stored: {path} is not UTF-8 text (line {line})")
-                         .format(path=label, line=raw[:exc.start].count(b"\n") + 1)) from exc
+    label, raw, text = read_utf8(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, str]]] = []
