@@ -62,7 +62,7 @@ def test_import_generic(ready: Cli, tmp_path: Path) -> None:
     assert lines[1].startswith("Imported 3 legacy licences from 'old-siel' (1 issued, 1 "
                                "refused, 1 revoked; 4 goods lines) as LEG-SIEL-2019-001 … "
                                "LEG-OIEL-7 in ")
-    listed = json.loads(ready.admin("case", "list", "--json").out)
+    listed = json.loads(ready.admin("case", "list", "--json", "--history").out)
     assert sorted((c["reference"], c["status"], c["destination"]) for c in listed) == [
         ("LEG-OIEL-7", "revoked", "CI"), ("LEG-SIEL-2019-001", "approved", "KE"),
         ("LEG-SIEL-2019-002", "refused", "ID")]
