@@ -222,6 +222,9 @@ class Evaluation:
     refusable: tuple[str, ...]
     required_citations: tuple[str, ...]
     historical: bool = False
+    #: Earlier denials of an essentially identical transaction still awaiting a recorded
+    #: consultation: each bars approval, not refusal or referral.
+    consult: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -249,6 +252,7 @@ class Evaluation:
         if self.gaps:
             lines.append(_("Still incomplete:"))
             lines += ["  " + g.text for g in self.gaps]
+        lines += self.consult
         lines += self.notes
         allowed = [o.label for o in Outcome if o in self.allowed]
         lines.append(_("Outcomes the rules allow: {list}.").format(
@@ -269,6 +273,7 @@ class Evaluation:
                 "refusable": list(self.refusable),
                 "required_citations": list(self.required_citations),
                 "steps": {k: v.value for k, v in self.steps.items()},
+                "consult": list(self.consult),
                 "explanation": self.explanation()}
 
 
@@ -282,7 +287,8 @@ def _criterion_name(c: Criterion) -> str:
 
 
 def _evaluate_checks(framework: Framework, data: AssessmentData, checks: Sequence[CheckResult],
-                     grounds: list[Ground], gaps: list[Gap], notes: list[str]) -> set[str]:
+                     grounds: list[Ground], gaps: list[Gap], notes: list[str],
+                     consult: list[CheckResult]) -> set[str]:
     """Hard-stop results first: they decide before any criterion is weighed."""
     applied: set[str] = set()
     linked = {name: c.id for c in framework.criteria for name in c.checks}
@@ -313,6 +319,8 @@ def _evaluate_checks(framework: Framework, data: AssessmentData, checks: Sequenc
         elif r.status is CheckStatus.UNRESOLVED:
             gaps.append(Gap(CHECKS_STEP, _("Resolve {title} before the case can be "
                                            "finalised.").format(title=r.title)))
+        elif r.status is CheckStatus.CONSULT:
+            consult.append(r)
         elif r.status is CheckStatus.NOT_AVAILABLE:
             notes.append(_("{title}: not available ({detail}).").format(
                 title=r.title, detail=r.detail or _("no data")))
@@ -328,13 +336,16 @@ def evaluate(framework: Framework, data: AssessmentData,
     steps: dict[str, StepStatus] = {}
     refusable: list[str] = []
 
-    applied_checks = _evaluate_checks(framework, data, checks, grounds, gaps, notes)
+    consult: list[CheckResult] = []
+    applied_checks = _evaluate_checks(framework, data, checks, grounds, gaps, notes, consult)
     check_grounds = [g for g in grounds if g.kind == "check"]
     refusable += [g.cite_as for g in check_grounds]
     if check_grounds:
         steps[CHECKS_STEP] = StepStatus.BLOCKS_APPROVAL
     elif any(g.step == CHECKS_STEP for g in gaps):
         steps[CHECKS_STEP] = StepStatus.IN_PROGRESS
+    elif consult:
+        steps[CHECKS_STEP] = StepStatus.BLOCKS_APPROVAL
     else:
         steps[CHECKS_STEP] = StepStatus.COMPLETE
 
@@ -476,10 +487,16 @@ def evaluate(framework: Framework, data: AssessmentData,
     else:
         allowed = frozenset({Outcome.APPROVE, Outcome.APPROVE_WITH_CONDITIONS, Outcome.REFER}
                             | ({Outcome.REFUSE} if refusable else set()))
+    approvals = frozenset({Outcome.APPROVE, Outcome.APPROVE_WITH_CONDITIONS})
+    if consult and allowed & approvals:
+        allowed = allowed - approvals
+    consult_texts = tuple(_("Record the consultation before approving: {title}.").format(
+        title=r.title) for r in consult)
     required = tuple(dict.fromkeys(g.cite_as for g in grounds))
     return Evaluation(framework.id, framework.version, mandatory, tuple(grounds), tuple(gaps),
                       tuple(judgements), tuple(notes), allowed, steps,
-                      tuple(dict.fromkeys(refusable)), required, framework.is_historical)
+                      tuple(dict.fromkeys(refusable)), required, framework.is_historical,
+                      consult_texts)
 
 
 # --- recording an outcome -------------------------------------------------------------
@@ -513,6 +530,9 @@ def decision_problems(evaluation: Evaluation, decision: DecisionInput) -> list[s
             problems.append(_("{outcome} is not possible: the assessment is incomplete.").format(
                 outcome=outcome.label))
             problems += ["  " + g.text for g in evaluation.gaps]
+        elif outcome.is_approval and evaluation.consult:
+            problems.append(_("Approval is not possible until the consultation is recorded:"))
+            problems += ["  " + c for c in evaluation.consult]
         elif outcome is Outcome.REFUSE:
             problems.append(_("A refusal must rest on a hard stop or on a criterion rated above "
                               "the lowest level; none is."))

@@ -132,7 +132,7 @@ def _store_framework_text(uow: UnitOfWork, fw: Framework) -> None:
 def hard_stops(uow: UnitOfWork, case_id: int, as_of: date | None = None,
                checks: CheckRegistry | None = None) -> list[CheckResult]:
     record = cases.get_case(uow, case_id)
-    return run_checks(record.data, as_of or date.today(), case_id, checks)
+    return run_checks(record.data, as_of or date.today(), case_id, checks, uow)
 
 
 # --- assessments -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from app.casedata import CaseData
 from app.i18n import N_, _
+from app.uow import UnitOfWork
 
 
 class CheckStatus(StrEnum):
@@ -29,6 +30,9 @@ class CheckStatus(StrEnum):
     UNRESOLVED = "unresolved"
     #: The check could not run (no list imported yet); shown, not blocking.
     NOT_AVAILABLE = "not_available"
+    #: Approval is barred until the officer records a consultation (an earlier denial of an
+    #: essentially identical transaction); a refusal or a referral is not.
+    CONSULT = "consult"
 
     @property
     def label(self) -> str:
@@ -41,6 +45,7 @@ CHECK_STATUS_LABELS = {
     CheckStatus.REVIEW: N_("Needs the officer's review"),
     CheckStatus.UNRESOLVED: N_("Unresolved matches"),
     CheckStatus.NOT_AVAILABLE: N_("Not available"),
+    CheckStatus.CONSULT: N_("Consultation required before approval"),
 }
 
 
@@ -69,11 +74,13 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What a check may look at: the application, its id and the date it is judged at."""
+    """What a check may look at: the application, its id, the date it is judged at and,
+    for checks that read stored lists (screening, denials), the open unit of work."""
 
     data: CaseData
     as_of: date
     case_id: int | None = None
+    uow: UnitOfWork | None = None
 
 
 class HardStopCheck(Protocol):
@@ -117,14 +124,15 @@ def registry() -> CheckRegistry:
 
 
 def run_checks(data: CaseData, as_of: date, case_id: int | None = None,
-               checks: CheckRegistry | None = None) -> list[CheckResult]:
-    return (checks or registry()).run(CheckContext(data, as_of, case_id))
+               checks: CheckRegistry | None = None,
+               uow: UnitOfWork | None = None) -> list[CheckResult]:
+    return (checks or registry()).run(CheckContext(data, as_of, case_id, uow))
 
 
 def summarise(results: Sequence[CheckResult]) -> CheckStatus:
     """The worst status among results, for a step's badge."""
     order = [CheckStatus.APPLIES, CheckStatus.UNRESOLVED, CheckStatus.REVIEW,
-             CheckStatus.NOT_AVAILABLE, CheckStatus.CLEAR]
+             CheckStatus.CONSULT, CheckStatus.NOT_AVAILABLE, CheckStatus.CLEAR]
     statuses = {r.status for r in results}
     return next((s for s in order if s in statuses), CheckStatus.CLEAR)
 

@@ -30,6 +30,8 @@ class Permission(StrEnum):
     MANAGE_SETTINGS = "manage_settings"
     REPORT = "report"
     REPORT_UNREDACTED = "report_unredacted"
+    SCREEN = "screen"
+    MANAGE_LISTS = "manage_lists"
 
     @property
     def label(self) -> str:
@@ -50,11 +52,13 @@ PERMISSION_LABELS = {
     Permission.MANAGE_SETTINGS: N_("change the authority's settings"),
     Permission.REPORT: N_("produce oversight reports for publication"),
     Permission.REPORT_UNREDACTED: N_("produce unredacted oversight reports"),
+    Permission.SCREEN: N_("screen parties and judge sanctions-list hits"),
+    Permission.MANAGE_LISTS: N_("import sanctions lists and denial notifications"),
 }
 
 P = Permission
 _OFFICER = frozenset({P.VIEW_CASES, P.EDIT_CASES, P.ASSESS, P.MANAGE_EVIDENCE, P.REASSESS,
-                      P.VERIFY})
+                      P.VERIFY, P.SCREEN, P.MANAGE_LISTS})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: _OFFICER,
@@ -62,7 +66,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # An administrator may publish redacted figures, but only a supervisor may see the
     # unredacted form (exporter names, exact values of thin cells).
     Role.ADMINISTRATOR: frozenset({P.VIEW_CASES, P.VERIFY, P.AUDIT, P.MANAGE_USERS,
-                                   P.MANAGE_KEYS, P.MANAGE_SETTINGS, P.REPORT}),
+                                   P.MANAGE_KEYS, P.MANAGE_SETTINGS, P.REPORT,
+                                   P.MANAGE_LISTS}),
 }
 
 

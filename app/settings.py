@@ -36,6 +36,12 @@ def _check_countries(value: Any) -> str | None:
     return None
 
 
+def _check_threshold(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 50 <= value <= 100:
+        return _("a whole number from 50 to 100")
+    return None
+
+
 def _check_grade(value: Any) -> str | None:
     if isinstance(value, str) and len(value) == 2 and value[0] in "ABCDEF" and value[1] in "123456":
         return None
@@ -107,6 +113,10 @@ SPECS: dict[str, SettingSpec] = {s.key: s for s in (
                 _check_grade,
                 N_("New evidence graded this or better about a licence in force puts it on "
                    "the to-reassess list.")),
+    SettingSpec("screening.threshold", N_("Screening threshold"), 82, _check_threshold,
+                N_("Lowest score (50 to 100) at which a sanctions-list entry is shown as a "
+                   "hit. Lower finds more spelling variants and more false positives; the "
+                   "threshold used is recorded with every screening.")),
 )}
 
 

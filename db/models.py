@@ -506,3 +506,179 @@ class EvidenceTag(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(300))
+
+
+# --- screening (issue 8) -----------------------------------------------------------------
+
+class SanctionList(Base):
+    """A list the authority screens against (UN, OFAC SDN, a national list...). Its contents
+    live in versions; ``active`` says whether screening uses it."""
+
+    __tablename__ = "sanction_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    source_format: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class ListVersion(Base):
+    """One imported file of a list: a dated snapshot that is never changed afterwards. The
+    newest version of an active list is the one screening uses."""
+
+    __tablename__ = "list_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("sanction_lists.id"), index=True)
+    published: Mapped[date | None] = mapped_column(Date)
+    imported_at: Mapped[datetime]
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    file_name: Mapped[str] = mapped_column(String(300))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    entry_count: Mapped[int] = mapped_column(Integer)
+    name_count: Mapped[int] = mapped_column(Integer, default=0)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("list_versions.id"))
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+    amended: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class ListEntryRow(Base):
+    """One entry of one list version, as parsed (``data`` is ListEntry.to_json())."""
+
+    __tablename__ = "list_entries"
+    __table_args__ = (UniqueConstraint("version_id", "entry_key",
+                                       name="uq_list_entries_version_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id"), index=True)
+    entry_key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(500))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(JSON)
+
+
+class ScreeningRun(Base):
+    """One screening of a case's parties: which list versions, which threshold, what was
+    found. Kept for the case's history and the decision record."""
+
+    __tablename__ = "screening_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    run_at: Mapped[datetime]
+    run_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: "manual", "list-update" or "decision".
+    reason: Mapped[str] = mapped_column(String(32))
+    threshold: Mapped[int] = mapped_column(Integer)
+    normaliser: Mapped[str] = mapped_column(String(16))
+    #: [{"list_id", "list", "version_id", "published", "file_sha256"}]
+    versions: Mapped[list] = mapped_column(JSON)
+    #: [{"key", "role", "name", "country"}]
+    parties: Mapped[list] = mapped_column(JSON)
+    hit_count: Mapped[int] = mapped_column(Integer, default=0)
+    open_count: Mapped[int] = mapped_column(Integer, default=0)
+    new_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    hits: Mapped[list[ScreeningHit]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", order_by="ScreeningHit.id")
+
+
+class ScreeningHit(Base):
+    """A list entry that scored at or above the threshold against one party, with the
+    explanation of the score."""
+
+    __tablename__ = "screening_hits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("screening_runs.id"), index=True)
+    party_key: Mapped[str] = mapped_column(String(64), index=True)
+    party_role: Mapped[str] = mapped_column(String(32))
+    party_name: Mapped[str] = mapped_column(String(300))
+    list_id: Mapped[int] = mapped_column(ForeignKey("sanction_lists.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id"))
+    entry_key: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    entry_name: Mapped[str] = mapped_column(String(500))
+    score: Mapped[int] = mapped_column(Integer)
+    explanation: Mapped[dict] = mapped_column(JSON)
+    #: The disposition in force when the run was made: "open", "match", "false_positive";
+    #: "new" marks an open hit the case's previous run did not have.
+    status: Mapped[str] = mapped_column(String(16))
+    is_new: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    run: Mapped[ScreeningRun] = relationship(back_populates="hits")
+
+
+class ScreeningDisposition(Base):
+    """An officer's judgement of one hit: the party (by its normalised name and country) is,
+    or is not, the listed entry. Append-only: the newest row for a party and entry wins, and
+    it holds only while the entry's content hash is unchanged."""
+
+    __tablename__ = "screening_dispositions"
+    __table_args__ = (Index("ix_screening_dispositions_lookup", "party_key", "list_id",
+                            "entry_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_key: Mapped[str] = mapped_column(String(64))
+    party_name: Mapped[str] = mapped_column(String(300))
+    list_id: Mapped[int] = mapped_column(ForeignKey("sanction_lists.id"))
+    entry_key: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    entry_name: Mapped[str] = mapped_column(String(500))
+    #: "match" or "false_positive".
+    verdict: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    decided_at: Mapped[datetime]
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class Denial(Base):
+    """A denial notification of another authority (EU Common Position Art 4), as imported.
+    The authority's own refusals are read from its decisions, not copied here."""
+
+    __tablename__ = "denials"
+    __table_args__ = (Index("ix_denials_country", "country"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    regime_reg_ref: Mapped[str] = mapped_column(String(64), default="")
+    name: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str] = mapped_column(Text, default="")
+    notifying_government: Mapped[str] = mapped_column(String(200))
+    #: ISO alpha-2 of the destination, "" when the file's country could not be resolved
+    #: (the text is kept in country_text).
+    country: Mapped[str] = mapped_column(String(2), default="")
+    country_text: Mapped[str] = mapped_column(String(200), default="")
+    control_entry: Mapped[str] = mapped_column(String(64), default="")
+    item_description: Mapped[str] = mapped_column(Text, default="")
+    end_use: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: end_user, consignee or third_party.
+    entity_type: Mapped[str] = mapped_column(String(32))
+    notified_on: Mapped[date] = mapped_column(Date)
+    imported_at: Mapped[datetime]
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    file_name: Mapped[str] = mapped_column(String(300), default="")
+
+
+class DenialConsultation(Base):
+    """The consultation an officer records before approving a transaction essentially
+    identical to one another authority (or this one) denied."""
+
+    __tablename__ = "denial_consultations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: "notified:<reference>" or "own:<case reference>".
+    denial_key: Mapped[str] = mapped_column(String(100))
+    consulted: Mapped[str] = mapped_column(String(200))
+    consulted_on: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
