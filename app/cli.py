@@ -23,6 +23,7 @@ from app import (
     cli_documents,
     cli_evidence,
     cli_history,
+    cli_screening,
     keys,
     users,
 )
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_decisions.add_commands(sub)
     cli_documents.add_commands(sub)
     cli_history.add_commands(sub)
+    cli_screening.add_commands(sub)
     return parser
 
 
@@ -281,6 +283,8 @@ COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO, TextIO], int
     "import": lambda db, args, out, stdin: cli_history.cmd_import(
         db, args, out, _sign_in(db, args.user)),
     "shipments": lambda db, args, out, stdin: cli_history.cmd_shipments(
+        db, args, out, _sign_in(db, args.user)),
+    "screening": lambda db, args, out, stdin: cli_screening.cmd_screening(
         db, args, out, _sign_in(db, args.user)),
 }
 

@@ -107,10 +107,11 @@ class CheckRegistry:
 
 
 def default_registry() -> CheckRegistry:
-    """The checks every case gets. Screening and denials join when those issues land."""
+    """The checks every case gets: embargoes, sanctions-list screening, earlier denials."""
     from app.embargoes import EmbargoCheck
+    from app.screening.check import ScreeningCheck
 
-    return CheckRegistry([EmbargoCheck()])
+    return CheckRegistry([EmbargoCheck(), ScreeningCheck()])
 
 
 _REGISTRY: CheckRegistry | None = None
