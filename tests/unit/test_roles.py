@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ from app.errors import GoldenRuleError, PermissionDeniedError
 from app.evidence import EvidenceData
 from app.oversight import service as oversight
 from app.roles import ROLE_PERMISSIONS, Permission, roles_with
+from app.screening import lists as list_store
+from app.screening import service as screening_service
 from app.status import CaseStatus
 from app.uow import UnitOfWork
 from app.users import Actor
@@ -113,6 +116,10 @@ ACTIONS: dict[str, tuple[Permission, Action]] = {
         Permission.REPORT_UNREDACTED, lambda u, a, w: oversight.build(
             u, a, oversight.ReportRequest("register", date(2026, 1, 1), date(2026, 12, 31),
                                           redaction="none"))),
+    "screen a name": (Permission.SCREEN, lambda u, a, w: screening_service.screen_name(
+        u, a, "Ivan Sidorov")),
+    "import a sanctions list": (Permission.MANAGE_LISTS, lambda u, a, w: list_store.import_list(
+        u, a, Path("no-such-list.xml"))),
 }
 
 PASSWORDS = {Role.ADMINISTRATOR: ADMIN_PASSWORD, Role.OFFICER: OFFICER_PASSWORD,
