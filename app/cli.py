@@ -20,6 +20,7 @@ from app import (
     cases,
     cli_assessment,
     cli_decisions,
+    cli_denials,
     cli_documents,
     cli_evidence,
     cli_history,
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_documents.add_commands(sub)
     cli_history.add_commands(sub)
     cli_screening.add_commands(sub)
+    cli_denials.add_commands(sub)
     return parser
 
 
@@ -285,6 +287,8 @@ COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO, TextIO], int
     "shipments": lambda db, args, out, stdin: cli_history.cmd_shipments(
         db, args, out, _sign_in(db, args.user)),
     "screening": lambda db, args, out, stdin: cli_screening.cmd_screening(
+        db, args, out, _sign_in(db, args.user)),
+    "denials": lambda db, args, out, stdin: cli_denials.cmd_denials(
         db, args, out, _sign_in(db, args.user)),
 }
 

@@ -108,10 +108,11 @@ class CheckRegistry:
 
 def default_registry() -> CheckRegistry:
     """The checks every case gets: embargoes, sanctions-list screening, earlier denials."""
+    from app.denial_check import DenialCheck
     from app.embargoes import EmbargoCheck
     from app.screening.check import ScreeningCheck
 
-    return CheckRegistry([EmbargoCheck(), ScreeningCheck()])
+    return CheckRegistry([EmbargoCheck(), ScreeningCheck(), DenialCheck()])
 
 
 _REGISTRY: CheckRegistry | None = None
