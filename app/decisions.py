@@ -358,6 +358,9 @@ def record_decision(uow: UnitOfWork, actor: Actor, case_id: int, framework_id: s
     conditions = [c.strip() for c in decision.conditions if c.strip()]
     cited = list(dict.fromkeys(c.strip() for c in decision.criteria_cited if c.strip()))
     incidents = [i.to_json() for i in list_incidents(uow, case_id)]
+    from app.screening.service import decision_snapshot
+
+    screened = decision_snapshot(uow, actor, case_id)
     row = DecisionRow(
         case_id=case_id, kind=RecordKind.DECISION.value, assessment_id=record.id,
         framework_id=record.framework.id, framework_version=record.framework.version,
@@ -381,7 +384,8 @@ def record_decision(uow: UnitOfWork, actor: Actor, case_id: int, framework_id: s
                 "decision": {"outcome": row.outcome, "rationale": row.rationale,
                              "conditions": conditions, "criteria_cited": cited,
                              "as_of": as_of},
-                "countersigning": {"required": need.count, "rules": need.rules}}
+                "countersigning": {"required": need.count, "rules": need.rules},
+                **({"screening": screened} if screened is not None else {})}
 
     _sign_row(uow, actor, password, row, build,
               lambda signed, signer: rationale_documents.issue(uow, actor, signed, signer))

@@ -599,3 +599,28 @@ def rescreen(uow: UnitOfWork, actor: Actor, *, case_ids: Sequence[int] | None = 
     uow.commit()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def decision_snapshot(uow: UnitOfWork, actor: Actor, case_id: int) -> dict | None:
+    """What the signed decision record keeps of screening: the list versions (with their
+    file hashes), the threshold and every hit with its judgement. A run is stored too, so
+    the case's history shows the screening the decision rested on. None without lists."""
+    record = cases.get_case(uow, case_id)
+    live = screen_data(uow, record.data, case_id)
+    if not live.available:
+        return None
+    if actor.can(Permission.SCREEN):
+        case = uow.session.get(Case, case_id)
+        assert case is not None
+        _store_run(uow, actor, case, live, "decision")
+    doc = live.to_json()
+    return {"lists": doc["lists"], "threshold": live.threshold,
+            "normaliser": NORMALISER_VERSION,
+            "parties": len(live.parties),
+            "hits": [{"party": h.party.name, "role": h.party.role, "list": h.list_name,
+                      "entry_key": h.hit.entry_key, "entry_name": h.hit.entry_name,
+                      "reference": h.entry.reference, "score": h.hit.score,
+                      "state": h.state,
+                      "reason": h.disposition.reason if h.disposition else "",
+                      "judged_by": h.disposition.decided_by if h.disposition else ""}
+                     for h in live.hits]}

@@ -22,7 +22,14 @@ from app.screening import service
 from app.status import CaseStatus
 from app.uow import UnitOfWork
 from app.users import Actor
-from db.models import ChangeEvent, ListEntryRow, ListVersion, SanctionList, ScreeningRun
+from db.models import (
+    ChangeEvent,
+    DecisionRow,
+    ListEntryRow,
+    ListVersion,
+    SanctionList,
+    ScreeningRun,
+)
 
 UowFactory = Callable[[], UnitOfWork]
 COLUMNS = ("id", "name", "kind", "aliases", "birth_dates", "countries", "programmes",
@@ -279,3 +286,21 @@ def test_rescreening_lists_new_hits_of_open_cases_and_licences(
     assert again.new_hits == []  # seen in the previous run: no longer new
     assert [r.reason for r in runs] == ["list-update"] * 3
     assert runs[1].new_count == 1 and date.today() == runs[0].run_at.date()
+
+
+def test_the_signed_decision_keeps_the_screening_it_rested_on(
+        uow: UowFactory, officer: Actor, sample_case_data: CaseData,
+        listed: list_store.ImportResult) -> None:
+    import json
+
+    from tests.unit.test_reassessment import licence
+
+    case_id = licence(uow, officer, sample_case_data)
+    with uow() as u:
+        row = u.session.scalars(select(DecisionRow).where(DecisionRow.case_id == case_id)).one()
+        snapshot = json.loads(row.snapshot or "{}")
+        runs = service.runs(u, case_id)
+    screened = snapshot["screening"]
+    assert screened["threshold"] == 82 and screened["hits"] == []
+    assert screened["lists"][0]["file_sha256"] == listed.version.file_sha256
+    assert [r.reason for r in runs] == ["decision"]
