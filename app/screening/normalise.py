@@ -100,5 +100,9 @@ def skeleton(token: str) -> str:
 
 
 def is_transliterated(text: str) -> bool:
-    """True when the name holds letters outside Latin, so the explanation can say so."""
-    return any(ord(ch) > 0x24F and unicodedata.category(ch).startswith("L") for ch in text or "")
+    """True when the name holds letters outside Latin, so the explanation can say so.
+
+    Full-width Latin (after NFKC) and Latin Extended Additional ("Nguyễn") are Latin."""
+    return any(ord(ch) > 0x24F and unicodedata.category(ch).startswith("L")
+               and not unicodedata.name(ch, "").startswith("LATIN")
+               for ch in unicodedata.normalize("NFKC", text or ""))
