@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sqlalchemy import insert  # noqa: E402
 from screening_matcher import pct, queries, synthetic  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
 from app import users  # noqa: E402
 from app.changes import now_utc  # noqa: E402
