@@ -4,15 +4,11 @@ but not consult (exit 1)."""
 
 from __future__ import annotations
 
-import argparse
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from app import cli as app_cli
-from app import cli_denials
 from app.casedata import CaseData
 from tests.integration.test_cli import INIT_STDIN, OFFICER_PW, Cli, Result, new_account_stdin
 from tests.integration.test_cli_assessment import import_case
@@ -20,28 +16,7 @@ from tests.unit.test_denials import VALID_FIXTURE, lite, lite_row
 
 
 @pytest.fixture
-def wired(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The denials group, added to the parser as app/cli.py will register it (a no-op once
-    it does)."""
-    if "denials" not in app_cli.COMMANDS:
-        original = app_cli.build_parser
-
-        def build_parser() -> argparse.ArgumentParser:
-            parser = original()
-            sub = next(a for a in parser._actions
-                       if isinstance(a, argparse._SubParsersAction))
-            cli_denials.add_commands(sub)
-            return parser
-
-        monkeypatch.setattr(app_cli, "build_parser", build_parser)
-        monkeypatch.setitem(app_cli.COMMANDS, "denials", lambda db, args, out, stdin:
-                            cli_denials.cmd_denials(db, args, out,
-                                                    app_cli._sign_in(db, args.user)))
-    yield
-
-
-@pytest.fixture
-def office(cli: Cli, wired: None) -> Cli:
+def office(cli: Cli) -> Cli:
     result = cli("init", "--full-name", "Ada Admin", stdin=INIT_STDIN)
     assert result.code == 0, result.err
     result = cli.admin("user", "add", "olga", "--role", "officer", "--full-name",
