@@ -159,6 +159,30 @@ def _euc(case: dict[str, Any]) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _screening(snapshot: dict[str, Any]) -> tuple[str, ...]:
+    doc = snapshot.get("screening")
+    if not doc:
+        return ()
+    lines = [f"{v['list']}, published {v.get('published') or 'undated'} "
+             f"(version {v['version_id']}, file SHA-256 {v['file_sha256'][:16]}…)"
+             for v in doc.get("lists", [])]
+    lines.append(f"{doc.get('parties', 0)} parties screened at threshold "
+                 f"{doc.get('threshold')} (normaliser {doc.get('normaliser')}).")
+    hits = doc.get("hits") or []
+    if not hits:
+        lines.append("No party scored at or above the threshold.")
+    for h in hits:
+        state = {"match": "judged a TRUE MATCH", "false_positive": "judged a false positive",
+                 "open": "not yet judged", "revisit": "entry changed since judged"}.get(
+            h.get("state", ""), h.get("state", ""))
+        reason = f": {h['reason']}" if h.get("reason") else ""
+        by = f" by {h['judged_by']}" if h.get("judged_by") else ""
+        lines.append(f"{h['party']} ({h['role']}) ~ {h['entry_name']} ({h['list']}, entry "
+                     f"{h['entry_key']}{', ' + h['reference'] if h.get('reference') else ''}), "
+                     f"score {h['score']}: {state}{by}{reason}")
+    return tuple(lines)
+
+
 def _checks(snapshot: dict[str, Any]) -> tuple[CheckView, ...]:
     out = []
     for c in snapshot.get("checks") or []:
@@ -295,6 +319,7 @@ def build_input(session: Session, row: DecisionRow, *, classification: str,
         goods=_goods(case), end_use=str(case.get("end_use") or ""),
         destination=_country(str(case.get("destination") or "")),
         end_user_certificate=_euc(case), checks=_checks(snapshot),
+        screening=_screening(snapshot),
         criteria=tuple(criteria), mitigations=tuple(mitigations.values()),
         past_incidents=tuple(_incident(i) for i in snapshot.get("past_incidents") or []),
         evidence=tuple(evidence.values()), signatures=tuple(signatures),

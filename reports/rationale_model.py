@@ -149,3 +149,6 @@ class RationaleInput:
     snapshot_sha256: str
     snapshot_bytes: bytes = field(repr=False, default=b"")   # canonical JSON, for embedding
     generated_at: datetime | None = None
+    #: What sanctions screening the decision rested on: lists and versions, threshold, each
+    #: hit with its judgement; one sentence per line. Empty when no list was in use.
+    screening: tuple[str, ...] = ()

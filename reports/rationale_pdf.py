@@ -713,6 +713,10 @@ class _Story:
         if not blocking:
             add(Spacer(1, 4))
             add(self.p("No check blocks approval.", "small"))
+        if doc.screening:
+            self.h3("Sanctions screening", room=60)
+            for line in doc.screening:
+                add(self.p(line, "small"))
 
     def _check_row(self, check: CheckView) -> list[Paragraph]:
         status = _esc(check.status)

@@ -289,7 +289,7 @@ def test_rescreening_lists_new_hits_of_open_cases_and_licences(
 
 
 def test_the_signed_decision_keeps_the_screening_it_rested_on(
-        uow: UowFactory, officer: Actor, sample_case_data: CaseData,
+        uow: UowFactory, officer: Actor, sample_case_data: CaseData, tmp_path: Path,
         listed: list_store.ImportResult) -> None:
     import json
 
@@ -304,3 +304,14 @@ def test_the_signed_decision_keeps_the_screening_it_rested_on(
     assert screened["threshold"] == 82 and screened["hits"] == []
     assert screened["lists"][0]["file_sha256"] == listed.version.file_sha256
     assert [r.reason for r in runs] == ["decision"]
+    # The signed PDF rationale states the screening in its hard-stop section.
+    from pypdf import PdfReader
+
+    from app import documents
+
+    with uow() as u:
+        ref = cases.get_case(u, case_id).reference
+        written = documents.export_rationale(u, officer, ref, pdf=tmp_path / "r.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(written[0]).pages)
+    assert "Sanctions screening" in text and "threshold 82" in text
+    assert "No party scored at or above the threshold." in text
