@@ -19,6 +19,9 @@ from app.users import Actor
 class Signals(QObject):
     sig_cases_changed = Signal()
     sig_users_changed = Signal()
+    #: A screening run or judgement was stored, or a list changed: the case id, or None
+    #: when it may concern any case. Views showing hard stops run their checks again.
+    sig_screening_changed = Signal(object)
 
 
 @dataclass

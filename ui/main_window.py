@@ -199,7 +199,8 @@ class MainWindow(QMainWindow):
     LAZY_PAGES = {"review": ("ui.review.page", "ReviewPage"),
                   "audit": ("ui.audit.page", "AuditPage"),
                   "reassess": ("ui.reassess.page", "ReassessPage"),
-                  "reports": ("ui.reports.page", "ReportsPage")}
+                  "reports": ("ui.reports.page", "ReportsPage"),
+                  "screening": ("ui.screening.page", "ScreeningPage")}
 
     def __init__(self, ctx: UiContext, settings: QSettings, *,
                  runner: TaskRunner | None = None, check_integrity: bool | None = None) -> None:
@@ -331,10 +332,6 @@ class MainWindow(QMainWindow):
             return self.evidence_page
         if area.key == "settings":
             return self.settings_page
-        if area.key == "screening":
-            return ComingAreaPage(self.tr("Screening"), self.tr(
-                "Screening of every party against the sanctions lists and denial notices "
-                "the authority applies."))
         return QWidget()  # a lazy page: built when first shown
 
     def area_page(self, key: str) -> QWidget:
@@ -372,6 +369,8 @@ class MainWindow(QMainWindow):
             else factory(self.ctx, None)
         if key == "review" and hasattr(page, "sig_countersigned"):
             page.sig_countersigned.connect(lambda _case_id: self._schedule_badges())
+        if key == "screening" and hasattr(page, "sig_open_case_screening"):
+            page.sig_open_case_screening.connect(self.open_case_screening)
         return page
 
     @property
@@ -389,6 +388,10 @@ class MainWindow(QMainWindow):
     @property
     def reports_page(self) -> QWidget:
         return self.area_page("reports")
+
+    @property
+    def screening_page(self) -> QWidget:
+        return self.area_page("screening")
 
     def _on_sidebar_current_row_changed(self, row: int) -> None:
         if row < 0:
@@ -458,6 +461,7 @@ class MainWindow(QMainWindow):
                                    (self.save_action, Permission.EDIT_CASES),
                                    (self.assess_action, Permission.ASSESS),
                                    (self.import_history_action, Permission.MANAGE_SETTINGS),
+                                   (self.import_list_action, Permission.MANAGE_LISTS),
                                    (self.verify_action, Permission.VERIFY)):
             if not actor.can(permission):
                 action.setEnabled(False)
@@ -582,6 +586,12 @@ class MainWindow(QMainWindow):
             "importHistory")
         self.import_history_action.setStatusTip(self.tr(
             "Load a previous system's licence decisions as legacy records (administrators)"))
+        self.import_list_action = self._action(
+            self.tr("Import sanctions &list…"), lambda: self.import_sanctions_list(), None,
+            "importSanctionsList")
+        self.import_list_action.setStatusTip(self.tr(
+            "A new version of a sanctions list; open cases and licences in force are then "
+            "screened again"))
         self.save_action = self._action(self.tr("&Save"), self.save_current,
                                         QKeySequence.StandardKey.Save, "save")
         self.close_tab_action = self._action(self.tr("&Close case"), self.close_current_case,
@@ -590,7 +600,8 @@ class MainWindow(QMainWindow):
         quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit,
                                    "quit")
         for action in (self.new_action, self.import_action, self.export_action,
-                       self.import_history_action, None, self.save_action,
+                       self.import_history_action, self.import_list_action, None,
+                       self.save_action,
                        self.close_tab_action, None, sign_out, quit_action):
             if action is None:
                 file_menu.addSeparator()
@@ -669,6 +680,8 @@ class MainWindow(QMainWindow):
         editor.sig_title_changed.connect(lambda e=editor: self._on_editor_title_changed(e))
         if isinstance(editor, CaseEditor):
             editor.sig_assess_requested.connect(lambda case_id: self.open_assessment(case_id))
+        else:
+            editor.sig_screening_requested.connect(self.open_case_screening)
         self._gate_editor(editor)
         self.case_tabs.setCurrentIndex(index)
         self.show_area(0)
@@ -765,6 +778,14 @@ class MainWindow(QMainWindow):
             show_error(self, self.tr("Could not open the case"), exc)
             return None
         self._add_editor(editor)
+        return editor
+
+    def open_case_screening(self, case_id: int) -> CaseEditor | None:
+        """The case's Screening tab: from a new hit after a list update, a judgement, or an
+        assessment's unresolved sanctions check."""
+        editor = self.open_case(case_id)
+        if editor is not None:
+            editor.show_screening()
         return editor
 
     def new_case(self) -> CaseEditor | None:
@@ -909,6 +930,18 @@ class MainWindow(QMainWindow):
             self._refuse(Permission.MANAGE_SETTINGS)
             return None
         return open_history_import(self.ctx, self.runner, self)
+
+    def import_sanctions_list(self, path: Path | None = None) -> QWidget | None:
+        """File › Import sanctions list: the Screening area's import, from anywhere."""
+        if not self.ctx.actor.can(Permission.MANAGE_LISTS):
+            self._refuse(Permission.MANAGE_LISTS)
+            return None
+        self.show_area("screening")
+        page = self.screening_page
+        start = getattr(page, "import_list_file", None)
+        if callable(start):
+            start(path)
+        return page
 
     def offer_unsaved_drafts(self) -> None:
         """After a crash, bring back the editors whose work was only autosaved."""

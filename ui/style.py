@@ -88,6 +88,7 @@ QFrame#checkCard[status="review"], QFrame#checkCard[status="unresolved"] {{
     border-left-color: #d98e04;
 }}
 QFrame#checkCard[status="not_available"] {{ border-left-color: #9ca3af; }}
+QFrame#checkCard[status="consult"] {{ border-left-color: #e8590c; }}
 QLabel#checkTitle {{ font-weight: 600; color: #1d2840; }}
 QLabel#checkChip {{
     border-radius: 9px; padding: 2px 10px; font-weight: 600; background: #def7ec; color: #03543f;
@@ -97,6 +98,7 @@ QLabel#checkChip[status="review"], QLabel#checkChip[status="unresolved"] {{
     background: #fff4d6; color: #8a5a00;
 }}
 QLabel#checkChip[status="not_available"] {{ background: #eef0f3; color: #4b5563; }}
+QLabel#checkChip[status="consult"] {{ background: #fff1e0; color: #9a4d00; }}
 QLabel#outcomeHeadline {{
     font-size: 15px; font-weight: 600; border-radius: 6px; padding: 10px 14px;
     background: #e0ecff; color: #1849a9;

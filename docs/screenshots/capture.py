@@ -226,6 +226,119 @@ def shipment_shots(db, tmp: Path, officer) -> None:
     window.close()
 
 
+def _un_entity(dataid: str, name: str, ref: str, listed: str, programme: str, remarks: str,
+               aliases: tuple[tuple[str, str], ...], city: str, country: str) -> str:
+    alias_xml = "".join(f"<ENTITY_ALIAS><QUALITY>{q}</QUALITY><ALIAS_NAME>{a}</ALIAS_NAME>"
+                        f"</ENTITY_ALIAS>" for q, a in aliases)
+    return (f"<ENTITY><DATAID>{dataid}</DATAID><VERSIONNUM>1</VERSIONNUM><FIRST_NAME>{name}"
+            f"</FIRST_NAME><UN_LIST_TYPE>{programme}</UN_LIST_TYPE><REFERENCE_NUMBER>{ref}"
+            f"</REFERENCE_NUMBER><LISTED_ON>{listed}</LISTED_ON><COMMENTS1>{remarks}"
+            f"</COMMENTS1>{alias_xml}<ENTITY_ADDRESS><CITY>{city}</CITY><COUNTRY>{country}"
+            f"</COUNTRY></ENTITY_ADDRESS></ENTITY>")
+
+
+def _un_individual(dataid: str, names: tuple[str, ...], ref: str, listed: str,
+                   programme: str, born: str, nationality: str, aliases: tuple[str, ...]) -> str:
+    parts = "".join(f"<{tag}>{n}</{tag}>" for tag, n in zip(
+        ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME"), names, strict=False))
+    alias_xml = "".join(f"<INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>{a}</ALIAS_NAME>"
+                        f"</INDIVIDUAL_ALIAS>" for a in aliases)
+    return (f"<INDIVIDUAL><DATAID>{dataid}</DATAID><VERSIONNUM>1</VERSIONNUM>{parts}"
+            f"<UN_LIST_TYPE>{programme}</UN_LIST_TYPE><REFERENCE_NUMBER>{ref}</REFERENCE_NUMBER>"
+            f"<LISTED_ON>{listed}</LISTED_ON><NATIONALITY><VALUE>{nationality}</VALUE>"
+            f"</NATIONALITY>{alias_xml}<INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>EXACT"
+            f"</TYPE_OF_DATE><DATE>{born}</DATE></INDIVIDUAL_DATE_OF_BIRTH></INDIVIDUAL>")
+
+
+def demo_un_list(path: Path, generated: str, *, update: bool) -> Path:
+    """A small list in the UN's XML for the screenshots: made-up entries and references, with
+    one entity the demo case's end user resembles in the update."""
+    people = [_un_individual("9100001", ("IVAN", "PETROVICH", "SIDOROV"), "KPi.931",
+                             "2016-11-30", "DPRK", "1970-05-01", "Russian Federation",
+                             ("Ivan Sidorov", "Ivan P. Sidorov") if update else
+                             ("Ivan Sidorov",)),
+              _un_individual("9100002", ("AHMAD", "KHALIL", "NOORI"), "QDi.931", "2001-01-25",
+                             "Al-Qaida", "1961-03-02", "Iran (Islamic Republic of)", ())]
+    firms = [_un_entity("9100003", "NORTHERN STAR TRADING CORPORATION", "KPe.931",
+                        "2017-08-05", "DPRK", "[DEMO] Front company for arms sales.",
+                        (("a.k.a.", "NSTC"),), "Pyongyang",
+                        "Democratic People's Republic of Korea")]
+    if not update:
+        firms.append(_un_entity("9100004", "LAKE KIVU MINERALS COOPERATIVE", "CDe.932",
+                                "2012-12-31", "DRC", "[DEMO] Delisted in the update.", (),
+                                "Goma", "Democratic Republic of the Congo"))
+    else:
+        firms += [
+            _un_entity("9100005", "UGANDA COMMERCIAL IMPEX (UCI) LTD", "CDe.936", "2005-03-29",
+                       "DRC", "[DEMO] Made-up entry for the screenshots: gold trading company "
+                       "said to buy from armed groups in eastern Congo.",
+                       (("a.k.a.", "UCI"), ("Low", "Uganda Commercial")), "Kampala", "Uganda"),
+            _un_entity("9100006", "GREAT LAKES AIR FREIGHT SERVICES", "CDe.937", "2026-02-20",
+                       "DRC", "[DEMO] Made-up entry: carries arms to armed groups.",
+                       (("a.k.a.", "GLAFS"),), "Entebbe", "Uganda")]
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<CONSOLIDATED_LIST dateGenerated="{generated}T00:00:00.000Z">'
+        f"<INDIVIDUALS>{''.join(people)}</INDIVIDUALS><ENTITIES>{''.join(firms)}</ENTITIES>"
+        "</CONSOLIDATED_LIST>\n", encoding="utf-8")
+    return path
+
+
+def screening_shots(db, tmp: Path, officer) -> None:
+    """The Screening window after a UN list update (its changes, the re-screening's new hit),
+    the demo case's screening tab with the hit explained, and a name checked ad hoc."""
+    from app import cases
+    from app.screening import lists as list_store
+    from ui.screening.import_dialog import ImportRequest
+
+    folder = tmp / "lists"
+    folder.mkdir()
+    national = folder / "national-watch-list.csv"
+    national.write_text(
+        "id,name,kind,aliases,birth_dates,countries,programmes,reference,listed_on,remarks\n"
+        "NW-1,[DEMO] Meridian Dual-Use Brokers,entity,Meridian Brokers,,AE,EXPORT-CONTROL,"
+        "NW/2024/01,2024-06-01,Made-up entry\n"
+        "NW-2,[DEMO] Castellan Defence Trading,entity,,,CY,EXPORT-CONTROL,NW/2025/07,"
+        "2025-02-11,Made-up entry\n", encoding="utf-8")
+    with UnitOfWork(db.session_factory) as uow:
+        list_store.import_list(uow, officer, national, list_name="National watch list",
+                               fmt="csv")
+    with UnitOfWork(db.session_factory) as uow:
+        list_store.import_list(uow, officer, demo_un_list(folder / "un-2026-01.xml",
+                                                          "2026-01-15", update=False))
+    settings = QSettings(str(tmp / "s5.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(UiContext(db, officer), settings, runner=TaskRunner(synchronous=True),
+                        check_integrity=False)
+    window.resize(1440, 860)
+    window.show()
+    window.show_area("screening")
+    page = window.screening_page
+    page.start_import(ImportRequest(demo_un_list(folder / "un-2026-02.xml", "2026-02-27",
+                                                 update=True), "un-xml", None))
+    QApplication.processEvents()
+    shot(window, "screening.png")
+    page.tabs.setCurrentIndex(page.CHECK_TAB)
+    panel = page.name_panel
+    panel.name_edit.setText("Sidorov, Ivan")
+    panel.country.set_code("RU")
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("individual"))
+    panel.birth_edit.setText("1970-05-01")
+    page.check_name()
+    shot(window, "screening-check.png")
+    with UnitOfWork(db.session_factory) as uow:
+        ref = next(c.reference for c in cases.list_cases(uow)
+                   if "Arden Vehicle" in c.exporter_name)
+    page.open_case_by_reference(ref)
+    tab = window.current_editor().screening_tab
+    tab.screen_now()
+    tab.reason_edit.setPlainText("")
+    QApplication.processEvents()
+    shot(window, "case-screening.png")
+    for e in window.editors():
+        e._autosave.stop()
+    window.close()
+
+
 def main() -> None:
     import faulthandler
 
@@ -276,6 +389,7 @@ def main() -> None:
     decision_shots(db, Path(tmp.name), officer, "demo-password-2")
     report_shots(db, Path(tmp.name))
     shipment_shots(db, Path(tmp.name), officer)
+    screening_shots(db, Path(tmp.name), officer)
     db.dispose()
     tmp.cleanup()
 

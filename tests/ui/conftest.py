@@ -40,7 +40,8 @@ SHOW_ERROR_MODULES = (
     "ui.evidence.page", "ui.evidence.detail", "ui.evidence.form", "ui.settings.page",
     "ui.settings.users", "ui.settings.keys", "ui.settings.authority", "ui.verify_dialog",
     "ui.audit.page", "ui.audit.record_view", "ui.review.page", "ui.reassess.page",
-    "ui.document_export", "ui.reports.page",
+    "ui.document_export", "ui.reports.page", "ui.screening.page", "ui.screening.case_tab",
+    "ui.denials.register_dialog", "ui.denials.consult_dialog",
 )
 
 

@@ -63,7 +63,7 @@ def test_first_run_creates_the_administrator_and_the_demo(qtbot, database,
     assert dialog.actor is not None and dialog.actor.role == Role.ADMINISTRATOR
     with users.UnitOfWork(database.session_factory) as uow:
         rows = cases.list_cases(uow)
-        assert len(rows) == 8 and all(r.is_demo for r in rows)
+        assert len(rows) == 9 and all(r.is_demo for r in rows)
         assert users.authenticate(uow, "admin", "a-long-passphrase").full_name == (
             "Zoë Administratrice")
         # the demo accounts got their signing keys from the new CA

@@ -24,14 +24,14 @@ def test_register_lists_and_filters_cases(qtbot, demo_ctx, make_window) -> None:
     window = make_window(demo_ctx)
     page = window.register
     demo_cases = page.proxy.rowCount()
-    assert demo_cases == 8
-    assert "8 case" in page.count_label.text()
+    assert demo_cases == 9
+    assert "9 case" in page.count_label.text()
 
     type_into(qtbot, page.search, "kenya")
     qtbot.waitUntil(lambda: page.proxy.rowCount() == 1, timeout=2000)
     assert page.model.row_at(page.proxy.mapToSource(page.proxy.index(0, 0)).row()
                              ).destination == "KE"
-    assert "1 of 8" in page.count_label.text()
+    assert "1 of 9" in page.count_label.text()
     type_into(qtbot, page.search, "ML10.h royal")  # every word must match
     qtbot.waitUntil(lambda: page.proxy.rowCount() == 1, timeout=2000)
     type_into(qtbot, page.search, "npS-euc-0417")  # the end-user certificate number
@@ -49,7 +49,7 @@ def test_register_lists_and_filters_cases(qtbot, demo_ctx, make_window) -> None:
 
     codes = [page.destination_filter.itemData(i)
              for i in range(1, page.destination_filter.count())]
-    assert sorted(codes) == ["AE", "AU", "CO", "ID", "KE", "MM", "SS", "TH"]
+    assert sorted(codes) == ["AE", "AU", "CO", "ID", "KE", "MM", "SS", "TH", "UG"]
     page.destination_filter.setCurrentIndex(page.destination_filter.findData("TH"))
     assert page.proxy.rowCount() == 1
 
@@ -73,7 +73,7 @@ def test_register_sorts_by_deadline_and_refreshes_on_change(qtbot, demo_ctx,
             goods=[GoodsData("Radar spares", "ML5.b", "PARTS", Decimal(4), "pcs",
                              Decimal("12000"), "NOK")]))
     demo_ctx.signals.sig_cases_changed.emit()
-    assert page.proxy.rowCount() == 9
+    assert page.proxy.rowCount() == 10
     assert "Norway" in page.model.destinations().__repr__() or "NO" in page.model.destinations()
 
 

@@ -22,9 +22,13 @@ from app.assessment import CheckReview, Gap
 from app.hardstops import CheckResult, CheckStatus
 from ui.assessment.criterion_page import wrap_label
 
+#: The check whose unresolved hits are judged on the case's screening tab.
+SANCTIONS_CHECK = "sanctions"
+
 
 class CheckCard(QFrame):
     sig_changed = Signal()
+    sig_open_screening = Signal()
 
     def __init__(self, result: CheckResult, review: CheckReview | None,
                  parent: QWidget | None = None) -> None:
@@ -48,6 +52,18 @@ class CheckCard(QFrame):
                                         "muted"))
         if result.detail:
             layout.addWidget(wrap_label(result.detail))
+        self.screening_button: QPushButton | None = None
+        if result.check == SANCTIONS_CHECK and result.status in (CheckStatus.UNRESOLVED,
+                                                                 CheckStatus.APPLIES):
+            self.screening_button = QPushButton(self.tr("Open screening…"))
+            self.screening_button.setObjectName("openScreening")
+            self.screening_button.setToolTip(self.tr(
+                "The case's Screening tab: why the party matched, and your judgement"))
+            self.screening_button.clicked.connect(self.sig_open_screening)
+            row = QHBoxLayout()
+            row.addWidget(self.screening_button)
+            row.addStretch(1)
+            layout.addLayout(row)
         self.answer = QComboBox()
         self.reason = QLineEdit()
         if result.status is CheckStatus.REVIEW:
@@ -85,6 +101,7 @@ class CheckCard(QFrame):
 class ChecksPage(QScrollArea):
     sig_changed = Signal()
     sig_rerun_requested = Signal()
+    sig_open_screening = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -130,6 +147,7 @@ class ChecksPage(QScrollArea):
         for result in results:
             card = CheckCard(result, reviews.get(result.key))
             card.sig_changed.connect(self.sig_changed)
+            card.sig_open_screening.connect(self.sig_open_screening)
             self.cards_box.addWidget(card)
             self.cards.append(card)
 

@@ -77,6 +77,7 @@ def _dot(colour: str) -> QIcon:
 
 class AssessmentView(QWidget):
     sig_title_changed = Signal()
+    sig_screening_requested = Signal(int)  # the case id: open its screening tab
 
     def __init__(self, ctx: UiContext, case_id: int, framework_id: str,
                  parent: QWidget | None = None) -> None:
@@ -184,6 +185,9 @@ class AssessmentView(QWidget):
         self.checks_page = ChecksPage()
         self.checks_page.sig_changed.connect(self._on_checks_changed)
         self.checks_page.sig_rerun_requested.connect(self.rerun_checks)
+        self.checks_page.sig_open_screening.connect(
+            lambda: self.sig_screening_requested.emit(self.case_id))
+        self.ctx.signals.sig_screening_changed.connect(self._on_screening_changed)
         self._add_step(CHECKS_STEP, self.tr("Hard-stop checks"), self.checks_page)
         self.incidents_page = IncidentsPage()
         self.incidents_page.sig_changed.connect(self._on_incidents_changed)
@@ -492,6 +496,12 @@ class AssessmentView(QWidget):
                 [incident.occurred, incident.actor, incident.description, incident.items,
                  incident.source, incident.investigated])
         return len(new)
+
+    def _on_screening_changed(self, case_id: int | None) -> None:
+        """A judgement or a list update changes what the sanctions check finds: an open
+        assessment shows it at once (a decided one keeps the results it was decided on)."""
+        if case_id in (None, self.case_id) and not self.read_only:
+            self.rerun_checks()
 
     def rerun_checks(self) -> None:
         with self.ctx.uow() as uow:

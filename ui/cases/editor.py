@@ -45,6 +45,7 @@ from ui.cases.history_model import HistoryModel
 from ui.cases.lines_models import GoodsModel, PartiesModel
 from ui.context import UiContext
 from ui.dialogs import ask_reason, show_error
+from ui.screening.case_tab import CaseScreeningTab
 from ui.widgets.country_picker import CountryPicker
 from ui.widgets.date_field import OptionalDateField
 
@@ -276,6 +277,8 @@ class CaseEditor(QWidget):
         self.tabs.addTab(application, self.tr("Application"))
         self.tabs.addTab(parties, self.tr("Parties"))
         self.tabs.addTab(goods, self.tr("Goods"))
+        self.screening_tab = CaseScreeningTab(self.ctx, self.is_dirty)
+        self.tabs.addTab(self.screening_tab, self.tr("Screening"))
         self.tabs.addTab(self.history_table, self.tr("History"))
 
         layout = QVBoxLayout(self)
@@ -407,6 +410,7 @@ class CaseEditor(QWidget):
         for button in (self.add_party_button, self.remove_party_button, self.add_goods_button,
                        self.remove_goods_button):
             button.setEnabled(editable)
+        self.screening_tab.set_case(self.record)
         self._rebuild_status_menu()
         self._update_header()
 
@@ -598,6 +602,11 @@ class CaseEditor(QWidget):
             CaseStatus.REFERRED: self.tr("Refer to a supervisor"),
             CaseStatus.WITHDRAWN: self.tr("Record withdrawal by the applicant…"),
         }.get(target, target.label)
+
+    def show_screening(self) -> CaseScreeningTab:
+        """The Screening tab, brought to the front (from a new hit or an unresolved check)."""
+        self.tabs.setCurrentWidget(self.screening_tab)
+        return self.screening_tab
 
     # rows -------------------------------------------------------------------------------
     def _on_assess_clicked(self) -> None:

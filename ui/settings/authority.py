@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -399,7 +400,8 @@ class DestinationsEditor(QWidget):
 
 class AuthorityTab(QWidget):
     KEYS = ("authority.name", "authority.framework", "documents.classification",
-            "reassessment.min_grade", "countersign.flagged_destinations", "countersign.rules")
+            "reassessment.min_grade", "countersign.flagged_destinations", "countersign.rules",
+            "screening.threshold")
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -429,6 +431,10 @@ class AuthorityTab(QWidget):
         grade_row.addWidget(self.grade_reliability, 1)
         grade_row.addWidget(self.grade_credibility, 1)
         self.flagged = DestinationsEditor(ctx)
+        self.threshold = QSpinBox()
+        self.threshold.setObjectName("screeningThreshold")
+        self.threshold.setRange(50, 100)
+        self.threshold.setFixedWidth(90)
 
         self.rules_model = RulesModel(self)
         self.rules_table = QTableView()
@@ -465,7 +471,8 @@ class AuthorityTab(QWidget):
             "documents.classification": [self.classification],
             "reassessment.min_grade": [self.grade_reliability, self.grade_credibility],
             "countersign.flagged_destinations": [self.flagged.list],
-            "countersign.rules": [self.rules_table]}
+            "countersign.rules": [self.rules_table],
+            "screening.threshold": [self.threshold]}
         self.setStyleSheet(
             'QTableView[invalid="true"], QListWidget[invalid="true"] {'
             ' border: 1px solid #d93025; }')
@@ -507,6 +514,18 @@ class AuthorityTab(QWidget):
         box.addWidget(hint(_(spec["countersign.flagged_destinations"].help)))
         box.addWidget(self.flagged)
 
+        screening = QGroupBox(self.tr("Screening"))
+        screening_box = QVBoxLayout(screening)
+        title = QLabel(_(spec["screening.threshold"].title))
+        title.setObjectName("fieldLabel")
+        title.setBuddy(self.threshold)
+        screening_box.addWidget(title)
+        screening_box.addWidget(hint(_(spec["screening.threshold"].help)))
+        threshold_row = QHBoxLayout()
+        threshold_row.addWidget(self.threshold)
+        threshold_row.addStretch(1)
+        screening_box.addLayout(threshold_row)
+
         self.error = error_label()
         self.state = QLabel()
         self.state.setObjectName("muted")
@@ -528,6 +547,7 @@ class AuthorityTab(QWidget):
                 "Read-only: the authority's settings are changed by an administrator.")))
         inner_layout.addWidget(general)
         inner_layout.addWidget(countersign)
+        inner_layout.addWidget(screening)
         inner_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -548,6 +568,9 @@ class AuthorityTab(QWidget):
         for combo in (self.framework, self.grade_reliability, self.grade_credibility):
             combo.setEnabled(not read_only)
         self.flagged.set_read_only(read_only)
+        self.threshold.setReadOnly(read_only)
+        self.threshold.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons if read_only
+                                        else QSpinBox.ButtonSymbols.UpDownArrows)
         self.rules_model.read_only = read_only
         for button in (self.add_rule_button, self.remove_rule_button, self.save_button,
                        self.revert_button):
@@ -572,6 +595,7 @@ class AuthorityTab(QWidget):
         self.grade_credibility.setCurrentIndex(max(self.grade_credibility.findData(grade[1:]), 0))
         self.flagged.set_codes(list(values["countersign.flagged_destinations"]))
         self.rules_model.set_rules(list(values["countersign.rules"]))
+        self.threshold.setValue(int(values["screening.threshold"]))
         self.clear_error()
         self.state.setText("")
 
@@ -585,6 +609,7 @@ class AuthorityTab(QWidget):
                                        + str(self.grade_credibility.currentData())),
             "countersign.flagged_destinations": self.flagged.codes(),
             "countersign.rules": self.rules_model.rules(),
+            "screening.threshold": self.threshold.value(),
         }
 
     def changed(self) -> dict[str, Any]:
@@ -612,6 +637,8 @@ class AuthorityTab(QWidget):
         self.reload()
         self.state.setText(self.tr("Saved %n setting(s).", "", len(changes)))
         self.ctx.signals.sig_cases_changed.emit()  # rules change what awaits countersignature
+        if "screening.threshold" in changes:  # what is a hit changes for every case
+            self.ctx.signals.sig_screening_changed.emit(None)
         return True
 
     def show_problem(self, exc: ValidationError) -> None:

@@ -1,0 +1,1 @@
+"""The Screening area and the case's screening tab (issue 8)."""
