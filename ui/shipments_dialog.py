@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -61,6 +60,7 @@ from ui.document_export import export_folder
 from ui.settings.common import needs_role_text
 from ui.tasks import Cancelled as TaskCancelled
 from ui.tasks import Progress, TaskRunner
+from ui.widgets.progress_row import progress_row
 
 FORMAT_DOC = Path(__file__).resolve().parents[1] / "docs" / "formats" / "shipments.md"
 OVER_BACKGROUND = QColor("#fde8e8")
@@ -275,20 +275,10 @@ class ShipmentsDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.hide()
 
-        self.progress_text = QLabel()
-        self.progress_text.setObjectName("muted")
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setTextVisible(False)
-        self.progress_bar.setMaximumHeight(8)
-        self.cancel_button = QPushButton(self.tr("Cancel import"))
-        self.cancel_button.setObjectName("cancelImport")
-        self.cancel_button.clicked.connect(self.cancel)
-        self.progress_row = QWidget()
-        progress = QHBoxLayout(self.progress_row)
-        progress.setContentsMargins(0, 0, 0, 0)
-        progress.addWidget(self.progress_text)
-        progress.addWidget(self.progress_bar, 1)
-        progress.addWidget(self.cancel_button)
+        pr = progress_row(self.tr("Cancel import"), self.cancel, cancel_name="cancelImport",
+                          text_style="muted")
+        self.progress_row, self.progress_text = pr.row, pr.text
+        self.progress_bar, self.cancel_button = pr.bar, pr.cancel
         self.progress_row.hide()
 
         self.import_button = QPushButton(self.tr("Import CSV…"))

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QStackedWidget,
@@ -62,6 +61,7 @@ from ui.settings.common import needs_role_text
 from ui.tasks import Cancelled as TaskCancelled
 from ui.tasks import Progress, TaskRunner
 from ui.widgets.page_header import page_title
+from ui.widgets.progress_row import progress_row
 
 FORMAT_SUFFIX: dict[str, str] = {"xlsx": ".xlsx", "pdf": ".pdf", "csv": ".csv"}
 PRESETS = ("custom", "last-year", "this-year", "last-quarter")
@@ -513,22 +513,11 @@ class ReportsPage(QWidget):
         grid.setColumnStretch(3, 1)
         grid.setColumnMinimumWidth(2, 60)
 
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setObjectName("reportProgress")
-        self.progress_bar.setTextVisible(False)
-        self.progress_bar.setMaximumHeight(8)
-        self.progress_text = QLabel()
-        self.progress_text.setObjectName("progressText")
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setObjectName("cancelReport")
-        self.cancel_button.setToolTip(self.tr("Stop computing the report (Esc)"))
-        self.cancel_button.clicked.connect(self.cancel)
-        self.progress_row = QWidget()
-        progress = QHBoxLayout(self.progress_row)
-        progress.setContentsMargins(0, 0, 0, 0)
-        progress.addWidget(self.progress_text)
-        progress.addWidget(self.progress_bar, 1)
-        progress.addWidget(self.cancel_button)
+        pr = progress_row(self.tr("Cancel"), self.cancel, name="reportProgress",
+                          cancel_name="cancelReport",
+                          cancel_tip=self.tr("Stop computing the report (Esc)"))
+        self.progress_row, self.progress_text = pr.row, pr.text
+        self.progress_bar, self.cancel_button = pr.bar, pr.cancel
 
         self.error_label = QLabel()
         self.error_label.setObjectName("formError")

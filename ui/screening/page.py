@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -49,6 +48,7 @@ from ui.settings.common import needs_role_text, role_note
 from ui.tasks import Cancelled as TaskCancelled
 from ui.tasks import Progress, TaskRunner
 from ui.widgets.page_header import page_title
+from ui.widgets.progress_row import progress_row
 
 MAX_WARNINGS_SHOWN = 6
 #: Diffs kept per session: versions never change, so a diff once computed stays right.
@@ -104,22 +104,11 @@ class ScreeningPage(QWidget):
         self._tips = {self.import_button: self.import_button.toolTip(),
                       self.rescreen_button: self.rescreen_button.toolTip()}
 
-        self.progress_text = QLabel()
-        self.progress_text.setObjectName("progressText")
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setObjectName("screeningProgress")
-        self.progress_bar.setTextVisible(False)
-        self.progress_bar.setMaximumHeight(8)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setObjectName("cancelScreening")
-        self.cancel_button.setToolTip(self.tr("Stop (Esc): nothing is stored"))
-        self.cancel_button.clicked.connect(self.cancel)
-        self.progress_row = QWidget()
-        progress = QHBoxLayout(self.progress_row)
-        progress.setContentsMargins(0, 0, 0, 0)
-        progress.addWidget(self.progress_text)
-        progress.addWidget(self.progress_bar, 1)
-        progress.addWidget(self.cancel_button)
+        pr = progress_row(self.tr("Cancel"), self.cancel, name="screeningProgress",
+                          cancel_name="cancelScreening",
+                          cancel_tip=self.tr("Stop (Esc): nothing is stored"))
+        self.progress_row, self.progress_text = pr.row, pr.text
+        self.progress_bar, self.cancel_button = pr.bar, pr.cancel
         self.message = QLabel()
         self.message.setObjectName("banner")
         self.message.setWordWrap(True)
