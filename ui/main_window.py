@@ -58,6 +58,8 @@ from ui.assessment.view import AssessmentView
 from ui.cases.editor import CaseEditor
 from ui.cases.register_view import CaseRegisterPage
 from ui.context import UiContext
+from ui.denials.consult_dialog import ConsultDialog, open_consultation
+from ui.denials.register_dialog import DenialRegisterDialog, open_denial_register
 from ui.dialogs import show_error
 from ui.document_export import decision_ref_of_case, export_folder, export_to_folder
 from ui.document_verify_dialog import DocumentVerifyDialog, open_document_verify_dialog
@@ -627,6 +629,13 @@ class MainWindow(QMainWindow):
         self.shipments_action.setStatusTip(self.tr(
             "What was actually shipped under the licence, beside what it authorised"))
         case_menu.addAction(self.shipments_action)
+        self.consult_action = self._action(
+            self.tr("Consult on earlier &denials…"), lambda: self.open_consultation(), None,
+            "caseConsultations")
+        self.consult_action.setStatusTip(self.tr(
+            "Earlier denials of an essentially identical transaction, and the consultations "
+            "approval waits for"))
+        case_menu.addAction(self.consult_action)
         view_menu = bar.addMenu(self.tr("&View"))
         for row, area in enumerate(self.areas):
             action = self._action(area.label, lambda _c=False, r=row: self.show_area(r),
@@ -652,6 +661,14 @@ class MainWindow(QMainWindow):
         self.verify_document_action.setStatusTip(self.tr(
             "Check a rationale PDF, workbook or case bundle: exactly as signed, and by whom"))
         tools_menu.addAction(self.verify_document_action)
+        tools_menu.addSeparator()
+        self.denial_register_action = self._action(
+            self.tr("&Denial register…"), lambda: self.open_denial_register(), None,
+            "denialRegister")
+        self.denial_register_action.setStatusTip(self.tr(
+            "Denials notified by other states and this authority's refusals; import the "
+            "notifications"))
+        tools_menu.addAction(self.denial_register_action)
         for menu in (file_menu, edit_menu, case_menu, view_menu, tools_menu):
             menu.setToolTipsVisible(True)
         help_menu = bar.addMenu(self.tr("&Help"))
@@ -682,6 +699,8 @@ class MainWindow(QMainWindow):
             editor.sig_assess_requested.connect(lambda case_id: self.open_assessment(case_id))
         else:
             editor.sig_screening_requested.connect(self.open_case_screening)
+            editor.checks_page.sig_consult_requested.connect(
+                lambda key, v=editor: self.open_consultation(v.case_id, key))
         self._gate_editor(editor)
         self.case_tabs.setCurrentIndex(index)
         self.show_area(0)
@@ -923,6 +942,25 @@ class MainWindow(QMainWindow):
         except GoldenRuleError as exc:
             show_error(self, self.tr("No shipments for this case"), exc)
             return None
+
+    def open_denial_register(self) -> DenialRegisterDialog:
+        """Tools › Denial register: anyone reads it; importing needs MANAGE_LISTS (the
+        dialog disables it, saying which role may)."""
+        return open_denial_register(self.ctx, self.runner, self, self.open_case)
+
+    def open_consultation(self, case_id: int | None = None,
+                          denial_key: str | None = None) -> ConsultDialog | None:
+        """Case › Consult on earlier denials, and a CONSULT check card's button (which names
+        the denial): the case's essentially identical denials and their consultations."""
+        if case_id is None:
+            widget = self.case_tabs.currentWidget()
+            case_id = (widget.case_id if isinstance(widget, CaseEditor | AssessmentView)
+                       else self.register.current_case_id())
+        if case_id is None:
+            self.statusBar().showMessage(self.tr("Select or open a saved case to see its "
+                                                 "earlier denials."), 5000)
+            return None
+        return open_consultation(self.ctx, case_id, denial_key, self)
 
     def import_history(self) -> HistoryImportDialog | None:
         """File › Import decision history: administrators only."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.assessment import CheckReview, Gap
 from app.hardstops import CheckResult, CheckStatus
 from ui.assessment.criterion_page import wrap_label
+from ui.denials import denial_key_of
 
 #: The check whose unresolved hits are judged on the case's screening tab.
 SANCTIONS_CHECK = "sanctions"
@@ -29,6 +30,7 @@ SANCTIONS_CHECK = "sanctions"
 class CheckCard(QFrame):
     sig_changed = Signal()
     sig_open_screening = Signal()
+    sig_consult = Signal(str)  # the denial's register key
 
     def __init__(self, result: CheckResult, review: CheckReview | None,
                  parent: QWidget | None = None) -> None:
@@ -62,6 +64,20 @@ class CheckCard(QFrame):
             self.screening_button.clicked.connect(self.sig_open_screening)
             row = QHBoxLayout()
             row.addWidget(self.screening_button)
+            row.addStretch(1)
+            layout.addLayout(row)
+        self.consult_button: QPushButton | None = None
+        denial_key = denial_key_of(result)
+        if denial_key is not None and result.status is CheckStatus.CONSULT:
+            self.consult_button = QPushButton(self.tr("Record consultation…"))
+            self.consult_button.setObjectName("recordConsultation")
+            self.consult_button.setToolTip(self.tr(
+                "Why the transaction is essentially identical, and the consultation that "
+                "approval waits for"))
+            self.consult_button.clicked.connect(
+                lambda _checked=False, key=denial_key: self.sig_consult.emit(key))
+            row = QHBoxLayout()
+            row.addWidget(self.consult_button)
             row.addStretch(1)
             layout.addLayout(row)
         self.answer = QComboBox()
@@ -102,6 +118,7 @@ class ChecksPage(QScrollArea):
     sig_changed = Signal()
     sig_rerun_requested = Signal()
     sig_open_screening = Signal()
+    sig_consult_requested = Signal(str)  # a denial's register key
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -148,6 +165,7 @@ class ChecksPage(QScrollArea):
             card = CheckCard(result, reviews.get(result.key))
             card.sig_changed.connect(self.sig_changed)
             card.sig_open_screening.connect(self.sig_open_screening)
+            card.sig_consult.connect(self.sig_consult_requested)
             self.cards_box.addWidget(card)
             self.cards.append(card)
 
