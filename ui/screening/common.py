@@ -40,16 +40,17 @@ def when_text(moment: datetime | None, seconds: bool = False) -> str:
 
 
 def verdict_label(verdict: str) -> str:
-    tr = QCoreApplication.translate
-    return {service.MATCH: tr("Screening", "True match"),
-            service.FALSE_POSITIVE: tr("Screening", "False positive")}.get(verdict, verdict)
+    return {service.MATCH: QCoreApplication.translate("Screening", "True match"),
+            service.FALSE_POSITIVE: QCoreApplication.translate("Screening", "False positive"),
+            }.get(verdict, verdict)
 
 
 def reason_label(reason: str) -> str:
     """Why a run happened: 'manual' and 'list-update' as people say them."""
-    tr = QCoreApplication.translate
-    return {"manual": tr("Screening", "Screened by hand"),
-            "list-update": tr("Screening", "List updated")}.get(reason, reason)
+    return {"manual": QCoreApplication.translate("Screening", "Screened by hand"),
+            "list-update": QCoreApplication.translate("Screening", "List updated"),
+            "decision": QCoreApplication.translate("Screening", "With the decision"),
+            }.get(reason, reason)
 
 
 def window_runner(widget: QObject, fallback: list[TaskRunner]) -> TaskRunner:
