@@ -177,15 +177,18 @@ class DiffModel(StyledRowsModel[EntrySummary]):
 
 def field_label(name: str) -> str:
     """An entry's field as an officer reads it ('birth_dates' -> 'dates of birth')."""
-    tr = QCoreApplication.translate
-    labels = {"name": tr("Screening", "name"), "kind": tr("Screening", "kind"),
-              "aliases": tr("Screening", "aliases"),
-              "birth_dates": tr("Screening", "dates of birth"),
-              "countries": tr("Screening", "countries"),
-              "programmes": tr("Screening", "programmes"),
-              "reference": tr("Screening", "reference"),
-              "listed_on": tr("Screening", "listing date"),
-              "remarks": tr("Screening", "remarks"), "details": tr("Screening", "other details")}
+    labels = {
+        "name": QCoreApplication.translate("Screening", "name"),
+        "kind": QCoreApplication.translate("Screening", "kind"),
+        "aliases": QCoreApplication.translate("Screening", "aliases"),
+        "birth_dates": QCoreApplication.translate("Screening", "dates of birth"),
+        "countries": QCoreApplication.translate("Screening", "countries"),
+        "programmes": QCoreApplication.translate("Screening", "programmes"),
+        "reference": QCoreApplication.translate("Screening", "reference"),
+        "listed_on": QCoreApplication.translate("Screening", "listing date"),
+        "remarks": QCoreApplication.translate("Screening", "remarks"),
+        "details": QCoreApplication.translate("Screening", "other details"),
+    }
     return labels.get(name, name.replace("_", " "))
 
 
