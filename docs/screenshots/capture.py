@@ -339,6 +339,99 @@ def screening_shots(db, tmp: Path, officer) -> None:
     window.close()
 
 
+DENIAL_COLUMNS = ("reference", "regime_reg_ref", "name", "address", "notifying_government",
+                  "country", "denial_cle", "item_description", "end_use", "reason_for_refusal",
+                  "entity_type", "notified_on")
+DENIAL_ROWS = [
+    ("FR-2025-0117", "WA-ML-2025-031", "Gendarmerie nationale de Côte d'Ivoire",
+     "Camp Gallieni, Abidjan", "France", "Côte d'Ivoire", "ML1.a",
+     "Assault rifles 5.56 mm", "Public order units", "Criterion 2: risk of internal repression",
+     "end_user", "2025-03-14"),
+    ("DE-2024-0452", "", "Société Ivoirienne de Logistique Défense SARL",
+     "Port autonome d'Abidjan", "Germany", "CI", "ML3.a; ML13.d",
+     "Ammunition and body armour", "Resale to security forces",
+     "Criterion 7: risk of diversion", "consignee", "2024-09-02"),
+    ("NL-2023-0088", "", "Kivu Mining Security Services", "Avenue du Lac 14, Goma",
+     "Netherlands", "Congo, the Democratic Republic of the", "ML1.a", "Semi-automatic pistols",
+     "Site security", "Criterion 7: diversion risk", "end_user", "2023-06-20"),
+    ("SE-2022-0031", "WA-DU-2022-019", "Eastern Horizon Trading FZE",
+     "Jebel Ali Free Zone, Dubai", "Sweden", "AE", "5A002.a",
+     "Encryption modules", "Unknown", "Criterion 7: re-export risk", "consignee",
+     "2022-11-08"),
+    ("BE-2025-0203", "", "Directorate of Military Procurement", "Ring Road, Accra",
+     "Belgium", "Ghana", "ML10.c", "UAV spare parts", "Border surveillance",
+     "Criterion 3: internal conflict", "end_user", "2025-07-01"),
+    ("IT-2024-1190", "", "Al-Noor Security Equipment LLC", "Industrial Area 4, Sharjah",
+     "Italy", "United Arab Emirates", "catch all", "Night-vision goggles",
+     "Private security", "Criterion 7: diversion to embargoed destination", "third_party",
+     "2024-02-19"),
+    ("ES-2023-0410", "", "Mali Defence Logistics", "Bamako", "Spain", "Mali", "ML4.b",
+     "Mortar rounds 81 mm", "Armed forces", "Criterion 2 and 6", "end_user", "2023-12-11"),
+    ("AT-2026-0014", "", "Policía Nacional de Seguridad Regional", "Av. Central 201",
+     "Austria", "Atlantis", "ML1.a", "Sniper rifles", "Counter-terrorism",
+     "Criterion 2", "end_user", "2026-01-22"),
+]
+
+
+def denial_shots(db, tmp: Path, officer) -> None:
+    """The denial register after importing other states' notifications, and the
+    consultation dialog of an application two of them match."""
+    import csv
+    from dataclasses import replace
+
+    from app import cases
+    from app.casedata import PartyData
+    from app.status import CaseStatus
+    from ui.denials.consult_dialog import ConsultDialog
+    from ui.denials.register_dialog import DenialRegisterDialog
+
+    notes = tmp / "eu-denial-notifications-2026-11.csv"
+    with notes.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(DENIAL_COLUMNS)
+        writer.writerows(DENIAL_ROWS)
+    with UnitOfWork(db.session_factory) as uow:
+        template = cases.get_case(uow, 2).data
+    data = replace(template, destination="CI", exporter_name="[DEMO] Aegis Protective Systems "
+                   "GmbH", parties=[
+                       PartyData("end_user", "Gendarmerie nationale de Côte d'Ivoire",
+                                 "Plateau, Abidjan", "CI", "police_security"),
+                       PartyData("consignee", "Société Ivoirienne de Logistique Défense",
+                                 "Port autonome d'Abidjan", "CI", "commercial")],
+                   goods=[*template.goods, replace(template.goods[0], control_entry="ML1.a",
+                                                   description="Assault rifles 5.56 mm",
+                                                   att_category="VIII")])
+    with UnitOfWork(db.session_factory) as uow:
+        case = cases.create_case(uow, officer, data, status=CaseStatus.RECEIVED)
+    ctx = UiContext(db, officer)
+    runner = TaskRunner(synchronous=True)
+    register = DenialRegisterDialog(ctx, runner)
+    register.resize(1280, 840)
+    register.show()
+    register.import_notifications(notes)
+    QApplication.processEvents()
+    register.select("notified:FR-2025-0117")
+    shot(register, "denial-register.png")
+    register.close()
+    consult = ConsultDialog(ctx, case.id)
+    consult.resize(1120, 740)
+    consult.show()
+    QApplication.processEvents()
+    consult.select_key("notified:DE-2024-0452")
+    consult.outcome_edit.setPlainText(
+        "Germany confirmed by letter of 25 November that its denial concerned resale of "
+        "ammunition to units outside the Ministry of Defence; it has no objection to body "
+        "armour for the gendarmerie under an end-user certificate with a re-export clause.")
+    consult.date_edit.setDate(consult.date_edit.maximumDate().addDays(-7))
+    consult.record()
+    consult.select_key("notified:FR-2025-0117")
+    consult.outcome_edit.setPlainText(
+        "France's denial (FR-2025-0117) concerned assault rifles for public-order units. "
+        "Its export control office confirmed on 1 December that its assessment stands.")
+    shot(consult, "denial-consult.png")
+    consult.close()
+
+
 def main() -> None:
     import faulthandler
 
@@ -390,6 +483,7 @@ def main() -> None:
     report_shots(db, Path(tmp.name))
     shipment_shots(db, Path(tmp.name), officer)
     screening_shots(db, Path(tmp.name), officer)
+    denial_shots(db, Path(tmp.name), officer)
     db.dispose()
     tmp.cleanup()
 
