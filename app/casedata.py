@@ -18,6 +18,9 @@ class PartyData:
     address: str = ""
     country: str = ""
     kind: str = ""
+    #: "YYYY", "YYYY-MM" or "YYYY-MM-DD"; only an individual has one. Screening weighs it
+    #: against the dates of birth on the sanctions lists.
+    birth_date: str = ""
     id: int | None = field(default=None, compare=False)
 
 

@@ -117,7 +117,8 @@ def from_document(doc: Any, ref: ReferenceData | None = None, *,
         notes=doc.get("notes", ""),
         parties=[
             PartyData(role=p["role"], name=p["name"], address=p.get("address", ""),
-                      country=p["country"], kind=p["kind"])
+                      country=p["country"], kind=p["kind"],
+                      birth_date=p.get("birth_date", ""))
             for p in doc["parties"]
         ],
         goods=[
@@ -156,11 +157,7 @@ def to_document(data: CaseData, record: dict[str, Any] | None = None) -> dict[st
         "received_date": data.received_date.isoformat() if data.received_date else None,
         "deadline": data.deadline.isoformat() if data.deadline else None,
         "notes": data.notes,
-        "parties": [
-            {"role": p.role, "name": p.name, "address": p.address, "country": p.country,
-             "kind": p.kind}
-            for p in data.parties
-        ],
+        "parties": [_party(p) for p in data.parties],
         "goods": [
             {"description": g.description, "control_entry": g.control_entry,
              "att_category": g.att_category, "quantity": _plain(g.quantity), "unit": g.unit,
@@ -171,6 +168,14 @@ def to_document(data: CaseData, record: dict[str, Any] | None = None) -> dict[st
     if record is not None:
         doc["record"] = record
     return doc
+
+
+def _party(p: PartyData) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": p.role, "name": p.name, "address": p.address,
+                           "country": p.country, "kind": p.kind}
+    if p.birth_date:  # written only when known, so files without one stay as they were
+        out["birth_date"] = p.birth_date
+    return out
 
 
 def dumps(doc: dict[str, Any]) -> str:

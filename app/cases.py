@@ -127,6 +127,7 @@ def _apply(case: Case, data: CaseData) -> None:
         row.position = position
         row.role, row.name, row.address = item.role, item.name.strip(), item.address
         row.country, row.kind = item.country, item.kind
+        row.birth_date = item.birth_date
         parties.append(row)
     case.parties = parties
 
@@ -160,7 +161,8 @@ def _data(case: Case) -> CaseData:
         deadline=case.deadline,
         notes=case.notes,
         parties=[PartyData(role=p.role, name=p.name, address=p.address, country=p.country,
-                           kind=p.kind, id=p.id) for p in case.parties],
+                           kind=p.kind, birth_date=p.birth_date or "", id=p.id)
+                 for p in case.parties],
         goods=[GoodsData(description=g.description, control_entry=g.control_entry,
                          att_category=g.att_category, quantity=Decimal(g.quantity),
                          unit=g.unit, value=Decimal(g.value), currency=g.currency, id=g.id)

@@ -77,7 +77,8 @@ def lenient_data(payload: dict[str, Any]) -> CaseData:
         notes=payload.get("notes", ""),
         parties=[PartyData(role=p.get("role", ""), name=p.get("name", ""),
                            address=p.get("address", ""), country=p.get("country", ""),
-                           kind=p.get("kind", ""), id=p.get("_id"))
+                           kind=p.get("kind", ""), birth_date=p.get("birth_date", ""),
+                           id=p.get("_id"))
                  for p in payload.get("parties", [])],
         goods=[GoodsData(description=g.get("description", ""),
                          control_entry=g.get("control_entry", ""),

@@ -6,6 +6,7 @@ widget and the CLI can name the field in a file.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +20,8 @@ MAX_TEXT = 300
 #: The case file writes amounts as plain decimal strings with at most these many digits.
 MAX_DECIMAL_PLACES = 6
 MAX_INTEGER_DIGITS = 15
+#: A party's date of birth: the year, the year and month, or the whole date.
+BIRTH_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
 
 
 def _country(problems: list[FieldProblem], ref: ReferenceData, path: str, code: str,
@@ -50,6 +53,26 @@ def _decimal_form(problems: list[FieldProblem], path: str, value: Decimal) -> No
     elif value.adjusted() >= MAX_INTEGER_DIGITS:
         problems.append(FieldProblem(path, _("at most {n} digits before the decimal point")
                                      .format(n=MAX_INTEGER_DIGITS)))
+
+
+def birth_date_problem(text: str, kind: str, today: date | None = None) -> str | None:
+    """What is wrong with a party's date of birth, or None. Empty is fine (not known). An
+    unknown kind is the kind's problem alone, not the date's as well."""
+    if not text:
+        return None
+    if kind != PartyKind.INDIVIDUAL.value and kind in {k.value for k in PartyKind}:
+        return _("only an individual has a date of birth")
+    m = BIRTH_DATE.match(text)
+    if m is None:
+        return _("'{v}' is not a date of birth: write YYYY, YYYY-MM or YYYY-MM-DD").format(v=text)
+    year, month, day = (int(g or 1) for g in m.groups())
+    try:
+        earliest = date(year, month, day)
+    except ValueError:
+        return _("'{v}' is not a calendar date").format(v=text)
+    if earliest > (today or date.today()):
+        return _("cannot be in the future")
+    return None
 
 
 def validate_case(data: CaseData, ref: ReferenceData, *, complete: bool,
@@ -99,6 +122,9 @@ def validate_case(data: CaseData, ref: ReferenceData, *, complete: bool,
         if party.kind not in kinds:
             p.append(FieldProblem(f"{base}.kind", _("'{v}' is not a kind of party").format(
                 v=party.kind)))
+        problem = birth_date_problem(party.birth_date, party.kind, today)
+        if problem:
+            p.append(FieldProblem(f"{base}.birth_date", problem))
     if complete and not any(
         x.role in (PartyRole.END_USER, PartyRole.ULTIMATE_END_USER) for x in data.parties
     ):

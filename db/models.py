@@ -119,6 +119,9 @@ class Party(Base):
     address: Mapped[str] = mapped_column(Text, default="")
     country: Mapped[str] = mapped_column(String(2))
     kind: Mapped[str] = mapped_column(String(32))
+    #: "YYYY", "YYYY-MM" or "YYYY-MM-DD" for an individual; empty when not known (or not a
+    #: person). Sanctions screening weighs it against the listed dates of birth.
+    birth_date: Mapped[str] = mapped_column(String(10), default="", server_default="")
 
     case: Mapped[Case] = relationship(back_populates="parties")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -91,26 +91,28 @@ def case_parties(data: CaseData) -> list[Party]:
     for p in data.parties:
         if p.name.strip():
             out.append(Party(party_key(p.name, p.country), p.name.strip(), p.country,
-                             _kind(p.kind), "", p.role))
+                             _kind(p.kind), p.birth_date, p.role))
     return out
 
 
 # --- the index -----------------------------------------------------------------------------
 
-_CACHE: dict[tuple[int, ...], MatchIndex] = {}
+_CACHE: dict[tuple[tuple[int, int, str], ...], MatchIndex] = {}
 _ENTRIES: dict[tuple[int, str], ListEntry] = {}
 
 
 def index_for(uow: UnitOfWork, versions: Sequence[VersionInfo]) -> MatchIndex:
     """The match index over these list versions, built once per process and kept: versions
     never change, so the key (their ids) is enough."""
-    key = tuple(sorted(v.id for v in versions))
+    # Ids alone are not enough: two databases (a test's, a copy) reuse version ids.
+    key = tuple(sorted((v.id, v.list_id, v.file_sha256) for v in versions))
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
     rows = uow.session.execute(select(ListEntryRow.data, ListEntryRow.content_hash,
                                       ListEntryRow.version_id)
-                               .where(ListEntryRow.version_id.in_(key))).all()
+                               .where(ListEntryRow.version_id.in_([v.id for v in versions]))
+                               ).all()
     by_version = {v.id: v.list_id for v in versions}
     indexed = [Indexed(by_version[vid], vid, ListEntry.from_json(data), h)
                for data, h, vid in rows]
@@ -524,7 +526,8 @@ def _case_data(uow: UnitOfWork, case_ids: Sequence[int]) -> dict[int, tuple[Case
             out[c.id] = (c, CaseData(
                 exporter_name=c.exporter_name, exporter_country=c.exporter_country,
                 destination=c.destination,
-                parties=[PartyData(role=p.role, name=p.name, country=p.country, kind=p.kind)
+                parties=[PartyData(role=p.role, name=p.name, country=p.country, kind=p.kind,
+                                   birth_date=p.birth_date)
                          for p in c.parties]))
     return out
 
@@ -552,14 +555,17 @@ def rescreen(uow: UnitOfWork, actor: Actor, *, case_ids: Sequence[int] | None = 
     loaded = _case_data(uow, ids)
     previous_runs = _latest_hits(uow, ids)
     parties_of = {cid: case_parties(loaded[cid][1]) for cid in ids if cid in loaded}
-    everyone = [p for ps in parties_of.values() for p in ps]
+    # Scored under a key of their own (case and position): two cases may name the same
+    # party (same key) with different dates of birth, and each must get its own hits.
+    everyone = [replace(p, key=f"{cid}|{i}") for cid, ps in parties_of.items()
+                for i, p in enumerate(ps)]
 
     def scored(done: int, total: int) -> None:
         if progress:
             progress(done, total + max(1, total // 10))
 
     hits = index.screen_many(everyone, t, scored, is_cancelled)
-    disps = _dispositions(uow, {h.party_key for h in hits})
+    disps = _dispositions(uow, {p.key for ps in parties_of.values() for p in ps})
     by_party: dict[str, list[Hit]] = {}
     for h in hits:
         by_party.setdefault(h.party_key, []).append(h)
@@ -571,12 +577,13 @@ def rescreen(uow: UnitOfWork, actor: Actor, *, case_ids: Sequence[int] | None = 
             raise NotFoundError(_("No case has id {id}.").format(id=cid))
         case, _data = loaded[cid]
         parties = parties_of[cid]
-        seen: set[str] = set()
+        seen: set[tuple[str, int, str]] = set()
         case_hits = []
-        for p in parties:
-            if p.key not in seen:
-                seen.add(p.key)
-                case_hits += by_party.get(p.key, [])
+        for i, p in enumerate(parties):
+            for h in by_party.get(f"{cid}|{i}", []):
+                if (p.key, h.list_id, h.entry_key) not in seen:
+                    seen.add((p.key, h.list_id, h.entry_key))
+                    case_hits.append(replace(h, party_key=p.key))
         views = _views(uow, parties, case_hits, versions, previous_runs.get(cid, set()),
                        disps)
         screening = Screening(cid, tuple(parties), tuple(versions), t, tuple(views))

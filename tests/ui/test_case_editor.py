@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from app import cases
 from app.status import CaseStatus
@@ -218,3 +218,69 @@ def test_delete_key_removes_the_selected_goods_line(qtbot, demo_ctx, make_window
     qtbot.keyClick(table, Qt.Key.Key_Delete)
     assert [g.description[:9] for g in editor.current_data().goods] == ["Hydraulic", "Cockpit d"]
     assert editor.is_dirty()
+
+
+def test_date_of_birth_of_an_individual_party(qtbot, demo_ctx, make_window, dialogs) -> None:
+    window = make_window(demo_ctx)
+    editor = window.open_case(1)
+    assert editor is not None and editor.editable
+    editor.tabs.setCurrentIndex(1)
+    model, table = editor.parties_model, editor.parties_table
+    column = model.BIRTH_DATE_COLUMN
+    assert model.headerData(column, Qt.Orientation.Horizontal) == "Date of birth"
+
+    qtbot.mouseClick(editor.add_party_button, Qt.MouseButton.LeftButton)
+    row = model.rowCount() - 1
+    type_in_cell(qtbot, table, row, 1, "Ivan Sidorov")
+    pick_country_in_cell(qtbot, table, row, 3, "CY")
+    choose_in_cell(qtbot, table, row, 0, "broker")
+    cell = model.index(row, column)
+    # a new party is a government: no date of birth to give
+    assert not model.flags(cell) & Qt.ItemFlag.ItemIsEnabled
+    assert not model.setData(cell, "1970-05-01")
+    choose_in_cell(qtbot, table, row, 4, "individual")
+    assert model.flags(cell) & Qt.ItemFlag.ItemIsEditable
+
+    # a wrong date is shown like every other party problem: the cell, the list, the tab
+    type_in_cell(qtbot, table, row, column, "1970-13")
+    qtbot.waitUntil(lambda: editor.problems_label.isVisible(), timeout=2000)
+    assert f"Party {row + 1}, date of birth" in editor.problems_label.text()
+    assert "not a calendar date" in editor.problems_label.text()
+    assert model.data(cell, Qt.ItemDataRole.BackgroundRole) is not None
+    assert "not a calendar date" in model.data(cell, Qt.ItemDataRole.ToolTipRole)
+    assert "⚠" in editor.tabs.tabText(1)
+    assert not editor.save_button.isEnabled()
+
+    type_in_cell(qtbot, table, row, column, "12/03/1970")
+    qtbot.waitUntil(lambda: "YYYY, YYYY-MM or YYYY-MM-DD" in model.data(
+        cell, Qt.ItemDataRole.ToolTipRole), timeout=2000)
+
+    # the date is kept when the kind changes, and named as the problem it then is
+    type_in_cell(qtbot, table, row, column, "1970-05-01")
+    qtbot.waitUntil(lambda: editor.save_button.isEnabled(), timeout=2000)
+    assert model.data(cell, Qt.ItemDataRole.BackgroundRole) is None
+    choose_in_cell(qtbot, table, row, 4, "commercial")
+    qtbot.waitUntil(lambda: not editor.save_button.isEnabled(), timeout=2000)
+    assert "only an individual has a date of birth" in editor.problems_label.text()
+    assert model.flags(cell) & Qt.ItemFlag.ItemIsEditable  # so that it can be cleared
+    choose_in_cell(qtbot, table, row, 4, "individual")
+    qtbot.waitUntil(lambda: editor.save_button.isEnabled(), timeout=2000)
+
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert dialogs.errors == []
+    with demo_ctx.uow() as uow:
+        stored = cases.get_case(uow, 1).data.parties[-1]
+    assert (stored.name, stored.country, stored.kind, stored.birth_date) == (
+        "Ivan Sidorov", "CY", "individual", "1970-05-01")
+    assert model.data(cell, Qt.ItemDataRole.DisplayRole) == "1970-05-01"
+
+    # clearing it is allowed: a date of birth is optional
+    table.setCurrentIndex(cell)
+    table.edit(cell)
+    [line] = [w for w in table.viewport().findChildren(QLineEdit) if w.isVisible()]
+    assert line.text() == "1970-05-01" and line.placeholderText() == "YYYY-MM-DD"
+    line.selectAll()
+    qtbot.keyClick(line, Qt.Key.Key_Delete)
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: editor.save_button.isEnabled(), timeout=2000)
+    assert editor.current_data().parties[-1].birth_date == ""

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app import casefile
-from app.casedata import CaseData
+from app.casedata import CaseData, PartyData
 from app.errors import InputError, ValidationError
 from tests.unit.test_validation import TODAY, valid_cases
 
@@ -133,6 +133,45 @@ def test_optional_fields_may_be_left_out(doc: dict[str, Any]) -> None:
     assert data.exporter_address == "" and data.notes == ""
 
 
+def test_date_of_birth_round_trips_and_is_written_only_when_known(
+        sample_case_data: CaseData) -> None:
+    sample_case_data.parties.append(PartyData(role="broker", name="Ivan Petrovich Sidorov",
+                                              address="Limassol", country="CY",
+                                              kind="individual", birth_date="1965-03"))
+    doc = casefile.to_document(sample_case_data)
+    assert [p.get("birth_date") for p in doc["parties"]] == [None, None, None, "1965-03"]
+    text = casefile.dumps(doc)
+    assert '"birth_date": "1965-03"' in text
+    back = read(json.loads(text))
+    assert back == sample_case_data
+    assert back.parties[3].birth_date == "1965-03"
+    assert casefile.dumps(casefile.to_document(back)) == text
+
+
+def test_files_without_a_date_of_birth_are_written_as_before(
+        sample_case_data: CaseData, doc: dict[str, Any]) -> None:
+    assert all(set(p) == {"role", "name", "address", "country", "kind"} for p in doc["parties"])
+    # an empty date of birth in a file reads as "not known" and is left out on export
+    doc["parties"][0]["birth_date"] = ""
+    data = read(doc)
+    assert data == sample_case_data and data.parties[0].birth_date == ""
+    assert "birth_date" not in casefile.to_document(data)["parties"][0]
+
+
+def test_date_of_birth_on_an_organisation_is_refused(doc: dict[str, Any]) -> None:
+    doc["parties"][1]["birth_date"] = "1970-03-12"
+    with pytest.raises(ValidationError) as info:
+        read(doc)
+    assert _fields(info.value) == {"parties[1].birth_date"}
+    assert "only an individual has a date of birth" in str(info.value)
+    doc["parties"][1]["kind"] = "individual"
+    assert read(doc).parties[1].birth_date == "1970-03-12"
+    doc["parties"][1]["birth_date"] = "2026-03-17"  # the day after TODAY
+    with pytest.raises(ValidationError) as info:
+        read(doc)
+    assert "parties[1].birth_date: cannot be in the future" in str(info.value)
+
+
 def test_utf8_bom_is_accepted(tmp_path: Path, doc: dict[str, Any],
                               sample_case_data: CaseData) -> None:
     path = tmp_path / "bom.json"
@@ -189,6 +228,10 @@ def _mutations() -> list[tuple[str, Any, str]]:
         ("goods[1].value", set_(["goods", 1, "value"], "1.1234567"), "'1.1234567'"),
         ("goods[0].currency", set_(["goods", 0, "currency"], "euro"), "does not match"),
         ("parties[0].role", set_(["parties", 0, "role"], "buyer"), "is not one of"),
+        ("parties[2].birth_date", set_(["parties", 2, "birth_date"], "12/03/1970"),
+         "does not match"),
+        ("parties[0].birth_date", set_(["parties", 0, "birth_date"], 1970),
+         "is not of type 'string'"),
         ("format_version", set_(["format_version"], 2), ""),
         ("format", set_(["format"], "other/case"), ""),
         ("exporter.name", set_(["exporter", "name"], ""), ""),

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from app.casedata import CaseData, GoodsData, PartyData
 from app.errors import FieldProblem
 from app.reference import ReferenceData, reference
-from app.validation import MAX_TEXT, validate_case
+from app.validation import MAX_TEXT, birth_date_problem, validate_case
 from app.vocab import PartyKind, PartyRole
 
 REF = reference()
@@ -73,13 +73,22 @@ past_dates = st.dates(min_value=date(2000, 1, 1), max_value=TODAY)
 
 
 @st.composite
+def birth_dates(draw: st.DrawFn) -> str:
+    """A date of birth as an officer may know it: the year, the month or the whole date."""
+    day = draw(st.dates(min_value=date(1900, 1, 1), max_value=TODAY))
+    return day.isoformat()[:draw(st.sampled_from([4, 7, 10]))]
+
+
+@st.composite
 def parties(draw: st.DrawFn, role: str | None = None) -> PartyData:
+    kind = draw(st.sampled_from([k.value for k in PartyKind]))
     return PartyData(
         role=role or draw(st.sampled_from([r.value for r in PartyRole])),
         name=draw(non_blank()),
         address=draw(any_text),
         country=draw(countries),
-        kind=draw(st.sampled_from([k.value for k in PartyKind])),
+        kind=kind,
+        birth_date=draw(st.just("") | birth_dates()) if kind == PartyKind.INDIVIDUAL else "",
     )
 
 
@@ -198,6 +207,48 @@ def test_today_defaults_to_the_real_date(sample_case_data: CaseData) -> None:
     assert fields(validate_case(sample_case_data, REF, complete=True)) == {"received_date"}
     sample_case_data.received_date = date.today()
     assert validate_case(sample_case_data, REF, complete=True) == []
+
+
+@pytest.mark.parametrize("text", ["", "1970", "1970-03", "1970-03-12", "2026", "2026-03",
+                                  "2026-03-16", "1904-02-29"])
+def test_birth_date_forms_that_are_accepted(text: str) -> None:
+    assert birth_date_problem(text, "individual", TODAY) is None
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("12/03/1970", "YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("70", "YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("1970-3-12", "YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("1970-03-12T00:00", "YYYY, YYYY-MM or YYYY-MM-DD"),
+    (" 1970", "YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("１９７０", "YYYY, YYYY-MM or YYYY-MM-DD"),  # full-width digits are not ASCII
+    ("1970-13", "not a calendar date"),
+    ("1970-00", "not a calendar date"),
+    ("1970-02-30", "not a calendar date"),
+    ("1905-02-29", "not a calendar date"),
+    ("0000", "not a calendar date"),
+    ("2027", "cannot be in the future"),
+    ("2026-04", "cannot be in the future"),
+    ("2026-03-17", "cannot be in the future"),
+])
+def test_birth_date_forms_that_are_refused(text: str, fragment: str) -> None:
+    problem = birth_date_problem(text, "individual", TODAY)
+    assert problem is not None and fragment in problem
+
+
+def test_only_an_individual_has_a_date_of_birth(sample_case_data: CaseData) -> None:
+    party = sample_case_data.parties[1]
+    assert party.kind != "individual"
+    party.birth_date = "1970-03-12"
+    problems = check(sample_case_data)
+    assert [(p.field, p.message) for p in problems] == [
+        ("parties[1].birth_date", "only an individual has a date of birth")]
+    assert check(sample_case_data, complete=False) == problems  # a draft too
+    party.kind = "individual"
+    assert check(sample_case_data) == []
+    # an unknown kind is named once, as the kind's problem
+    party.kind = "pirate"
+    assert fields(check(sample_case_data)) == {"parties[1].kind"}
 
 
 def test_deadline_before_received(sample_case_data: CaseData) -> None:
@@ -370,6 +421,10 @@ CORRUPTIONS: list[tuple[str, Callable[[CaseData, int], None]]] = [
     ("parties[{i}].country", _party(country="ZZ")),
     ("parties[{i}].country", _party(country="")),
     ("parties[{i}].kind", _party(kind="")),
+    ("parties[{i}].birth_date", _party(kind="individual", birth_date="12/03/1970")),
+    ("parties[{i}].birth_date", _party(kind="individual", birth_date="1970-02-30")),
+    ("parties[{i}].birth_date", _party(kind="individual", birth_date="2027")),
+    ("parties[{i}].birth_date", _party(kind="commercial", birth_date="1970")),
     ("goods[{i}].description", _goods(description="")),
     ("goods[{i}].control_entry", _goods(control_entry="ML23")),
     ("goods[{i}].control_entry", _goods(control_entry="banana")),

@@ -1,9 +1,16 @@
-"""Cell editors for the parties and goods tables: fixed-choice combos and the country picker."""
+"""Cell editors for the parties and goods tables: fixed-choice combos, the country picker and
+the date of birth."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from app.reference import ReferenceData
 from ui.widgets.country_picker import CountryPicker
@@ -52,3 +59,23 @@ class CountryDelegate(QStyledItemDelegate):
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: _Index) -> None:
         assert isinstance(editor, CountryPicker)
         model.setData(index, editor.code(), Qt.ItemDataRole.EditRole)
+
+
+class BirthDateDelegate(QStyledItemDelegate):
+    """A line edit for a party's date of birth: YYYY, YYYY-MM or YYYY-MM-DD (checked by the
+    case's validation, like every other cell)."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
+                     index: _Index) -> QWidget:
+        editor = QLineEdit(parent)
+        editor.setMaxLength(10)
+        editor.setPlaceholderText(self.tr("YYYY-MM-DD"))
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: _Index) -> None:
+        assert isinstance(editor, QLineEdit)
+        editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: _Index) -> None:
+        assert isinstance(editor, QLineEdit)
+        model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)

@@ -40,7 +40,7 @@ from app.roles import Permission
 from app.status import EDITABLE, CaseStatus, allowed_targets
 from app.validation import validate_case
 from app.vocab import PartyKind, PartyRole
-from ui.cases.delegates import ChoiceDelegate, CountryDelegate
+from ui.cases.delegates import BirthDateDelegate, ChoiceDelegate, CountryDelegate
 from ui.cases.history_model import HistoryModel
 from ui.cases.lines_models import GoodsModel, PartiesModel
 from ui.context import UiContext
@@ -213,7 +213,9 @@ class CaseEditor(QWidget):
         self.parties_table.setItemDelegateForColumn(3, CountryDelegate(ref, self))
         self.parties_table.setItemDelegateForColumn(
             4, ChoiceDelegate([(k.label, k.value) for k in PartyKind], self))
-        for column, width in enumerate((170, 280, 300, 200, 170)):
+        self.parties_table.setItemDelegateForColumn(
+            PartiesModel.BIRTH_DATE_COLUMN, BirthDateDelegate(self))
+        for column, width in enumerate((170, 280, 300, 200, 170, 120)):
             self.parties_table.setColumnWidth(column, width)
         self.parties_table.horizontalHeader().setSectionResizeMode(
             2, QHeaderView.ResizeMode.Stretch)
@@ -530,7 +532,8 @@ class CaseEditor(QWidget):
             "parties": self.tr("Parties"),
             "goods": self.tr("Goods"),
             "role": self.tr("role"), "name": self.tr("name"), "country": self.tr("country"),
-            "kind": self.tr("kind"), "description": self.tr("description"),
+            "kind": self.tr("kind"), "birth_date": self.tr("date of birth"),
+            "description": self.tr("description"),
             "control_entry": self.tr("control entry"), "att_category": self.tr("ATT category"),
             "quantity": self.tr("quantity"), "unit": self.tr("unit"), "value": self.tr("value"),
             "currency": self.tr("currency"),

@@ -143,14 +143,44 @@ class _LinesModel(QAbstractTableModel, Generic[T]):
 
 
 class PartiesModel(_LinesModel[PartyData]):
-    FIELDS = ("role", "name", "address", "country", "kind")
+    FIELDS = ("role", "name", "address", "country", "kind", "birth_date")
+    BIRTH_DATE_COLUMN = FIELDS.index("birth_date")
 
     def headers(self) -> list[str]:
         return [self.tr("Role"), self.tr("Name"), self.tr("Address"), self.tr("Country"),
-                self.tr("Kind")]
+                self.tr("Kind"), self.tr("Date of birth")]
 
     def new_row(self) -> PartyData:
         return PartyData(role=PartyRole.END_USER.value, kind=PartyKind.GOVERNMENT.value)
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and index.column() == self.BIRTH_DATE_COLUMN:
+            item = self._rows[index.row()]
+            # Only an individual has a date of birth; one left on another kind of party stays
+            # enabled so that the officer can see the problem and clear it.
+            if item.kind != PartyKind.INDIVIDUAL.value and not item.birth_date:
+                return flags & ~(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsEditable)
+        return flags
+
+    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if (index.isValid() and index.column() == self.BIRTH_DATE_COLUMN
+                and not self.flags(index) & Qt.ItemFlag.ItemIsEditable):
+            return False
+        changed = super().setData(index, value, role)
+        if changed and self.FIELDS[index.column()] == "kind":
+            # the date of birth cell is enabled or not by the kind: repaint it
+            cell = self.index(index.row(), self.BIRTH_DATE_COLUMN)
+            self.dataChanged.emit(cell, cell)
+        return changed
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.ToolTipRole and index.isValid()
+                and index.column() == self.BIRTH_DATE_COLUMN):
+            return super().data(index, role) or self.tr(
+                "An individual's date of birth, when known: YYYY, YYYY-MM or YYYY-MM-DD. "
+                "Screening weighs it against the dates of birth on the lists.")
+        return super().data(index, role)
 
     def display(self, item: PartyData, field: str) -> str:
         if field == "role":
