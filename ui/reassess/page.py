@@ -1,6 +1,7 @@
 """Licences to reassess (ATT Art 7(7)): licences in force that evidence added since their
 last decision or reassessment touches, each with the new items and why they count; the
-officer confirms, suspends, reinstates or revokes, signed.
+officer confirms, suspends, reinstates or revokes, signed. The conditions of a licence in
+force can be amended from here too (``decisions.amend``: a new signed record).
 
 The list is computed by ``app.reassessment`` on the database worker (the window's task
 runner when the page sits in one); the result is applied here, on the UI thread. A newer
@@ -28,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import reassessment, settings
-from app.decisions import RecordKind
+from app import decisions, reassessment, settings
+from app.decisions import IN_FORCE, RecordKind
 from app.errors import ConcurrentEditError, GoldenRuleError
 from app.evidence import Cancelled
 from app.evidence_vocab import vocabulary
@@ -39,6 +40,7 @@ from app.uow import UnitOfWork
 from ui import sign_dialog
 from ui.context import UiContext
 from ui.dialogs import show_error
+from ui.reassess.amend_dialog import AmendDialog
 from ui.reassess.table_model import AlertItemsModel, AlertsTableModel, local_time
 from ui.tasks import Progress, TaskRunner
 from ui.widgets.page_header import MessageBanner, page_title
@@ -128,10 +130,13 @@ class ReassessPage(QWidget):
         self.revoke_button = QPushButton(self.tr("Revoke…"))
         self.revoke_button.setObjectName("revokeButton")
         self.revoke_button.clicked.connect(lambda: self.record(RecordKind.REVOCATION))
+        self.amend_button = QPushButton(self.tr("Amend conditions…"))
+        self.amend_button.setObjectName("amendButton")
+        self.amend_button.clicked.connect(lambda: self.amend())
         buttons = QHBoxLayout()
         buttons.addWidget(self.detail_note, 1)
         for button in (self.confirm_button, self.suspend_button, self.reinstate_button,
-                       self.revoke_button):
+                       self.revoke_button, self.amend_button):
             buttons.addWidget(button)
 
         detail = QWidget()
@@ -322,7 +327,7 @@ class ReassessPage(QWidget):
         suspended = alert is not None and alert.suspended
         self.reinstate_button.setVisible(suspended)
         buttons = (self.confirm_button, self.suspend_button, self.reinstate_button,
-                   self.revoke_button)
+                   self.revoke_button, self.amend_button)
         if not self.may_act:
             tip = self.tr("Needs the role of %1 (to %2).").replace(
                 "%1", self.tr(" or ").join(r.label.lower()
@@ -342,6 +347,11 @@ class ReassessPage(QWidget):
             else self.tr("The licence is already suspended"))
         self.reinstate_button.setToolTip(self.tr("The licence takes effect again"))
         self.revoke_button.setToolTip(self.tr("End the licence: this cannot be undone"))
+        in_force = alert is not None and alert.status in IN_FORCE
+        self.amend_button.setEnabled(in_force)
+        self.amend_button.setToolTip(self.tr(
+            "Change the conditions of the licence: a new signed record") if in_force
+            else self.tr("Only the conditions of a licence in force can be amended"))
 
     # signing ------------------------------------------------------------------------------
     def _titles(self) -> dict[RecordKind, tuple[str, str, str]]:
@@ -407,6 +417,62 @@ class ReassessPage(QWidget):
         if not self.isVisible():
             self.refresh()
         return record
+
+    def amend(self) -> Any:
+        """Edit the conditions and give the reasons, then sign the amendment with the
+        password; returns the record or None. A refusal keeps the dialog open."""
+        alert = self.current_alert()
+        if alert is None or not self.may_act or alert.status not in IN_FORCE:
+            return None
+        title = self.tr("Amend the conditions")
+        try:
+            with self.ctx.uow() as uow:
+                current = decisions.current_conditions(uow, alert.case_id)
+        except GoldenRuleError as exc:
+            show_error(self, title, exc)
+            return None
+        signed: list[Any] = []
+
+        def sign(conditions: list[str], reason: str) -> bool:
+            summary = self.amend_summary(alert, conditions)
+            answer = sign_dialog.ask_signature(self, title, summary,
+                                               sign_text=self.tr("Sign amendment"))
+            if answer is None:
+                return False
+            password, _reason = answer
+            try:
+                with self.ctx.uow() as uow:
+                    signed.append(decisions.amend(uow, self.ctx.actor, alert.case_id,
+                                                  conditions, reason, password=password))
+            except GoldenRuleError as exc:
+                show_error(dialog, title, exc)
+                return False
+            return True
+
+        dialog = AmendDialog(self, title, self.tr("Amend the conditions of %1 (%2).").replace(
+            "%1", alert.reference).replace("%2", alert.status.label.lower()), current, sign)
+        dialog.exec()
+        dialog.deleteLater()
+        if not signed:
+            return None
+        record = signed[0]
+        self.show_message(self.tr("Signed %1: %2.").replace("%1", record.ref).replace(
+            "%2", record.kind.label))
+        self.sig_changed.emit()
+        self.ctx.signals.sig_cases_changed.emit()
+        if not self.isVisible():
+            self.refresh()
+        return record
+
+    def amend_summary(self, alert: ReassessAlert, conditions: list[str]) -> str:
+        lines = [self.tr("Amend the conditions of %1?").replace("%1", alert.reference), ""]
+        if conditions:
+            lines.append(self.tr("The licence will carry %n condition(s):", "",
+                                 len(conditions)))
+            lines.extend(f"  • {c}" for c in conditions)
+        else:
+            lines.append(self.tr("The licence will carry no conditions."))
+        return "\n".join(lines)
 
     def show_message(self, text: str, sticky: bool = False) -> None:
         self.message.show_message(text, sticky)
